@@ -1,0 +1,100 @@
+#include "vela/model_info.h"
+
+#include "vela/gguf.h"
+
+#include <algorithm>
+#include <map>
+
+namespace vela {
+namespace {
+
+uint32_t archUInt(const GgufFile& file, const std::string& arch, std::string_view key)
+{
+    const std::optional<int64_t> v = file.getInt(arch + "." + std::string(key));
+    return v && *v > 0 && *v <= UINT32_MAX ? static_cast<uint32_t>(*v) : 0;
+}
+
+double archFloat(const GgufFile& file, const std::string& arch, std::string_view key)
+{
+    return file.getFloat(arch + "." + std::string(key)).value_or(0.0);
+}
+
+// `head_count_kv` may be one number or one per layer (e.g. OpenELM); returns the per-layer list.
+std::vector<uint32_t> kvHeadsPerLayer(const GgufFile& file, const ModelInfo& info)
+{
+    std::vector<uint32_t> heads(info.blockCount, info.headCountKv);
+    const GgufValue* value = file.find(info.architecture + ".attention.head_count_kv");
+    if (value && value->isArray()) {
+        for (size_t i = 0; i < heads.size() && i < value->items().size(); ++i)
+            heads[i] = static_cast<uint32_t>(std::max<int64_t>(0, value->items()[i].asInt().value_or(0)));
+    }
+    return heads;
+}
+
+void summarizeTensors(const GgufFile& file, ModelInfo& info)
+{
+    std::map<uint32_t, TensorTypeSummary> byType;
+    for (const GgufTensorInfo& t : file.tensors()) {
+        TensorTypeSummary& s = byType.try_emplace(static_cast<uint32_t>(t.type), TensorTypeSummary{t.type}).first->second;
+        s.tensorCount += 1;
+        s.elements += t.elementCount();
+        s.bytes += t.byteSize;
+        info.parameterCount += t.elementCount();
+        info.weightBytes += t.byteSize;
+    }
+    for (const auto& [id, summary] : byType)
+        info.tensorTypes.push_back(summary);
+}
+
+uint32_t vocabSizeOf(const GgufFile& file, const std::string& arch)
+{
+    if (const uint32_t n = archUInt(file, arch, "vocab_size"))
+        return n;
+    if (const GgufTensorInfo* embd = file.findTensor("token_embd.weight"); embd && embd->nDims >= 2)
+        return static_cast<uint32_t>(embd->dims[1]);
+    if (const GgufValue* tokens = file.find("tokenizer.ggml.tokens"); tokens && tokens->isArray())
+        return static_cast<uint32_t>(tokens->items().size());
+    return 0;
+}
+
+}  // namespace
+
+ModelInfo describeModel(const GgufFile& file)
+{
+    ModelInfo info;
+    info.architecture = file.architecture();
+    info.name = std::string(file.getString("general.name").value_or(""));
+    summarizeTensors(file, info);
+
+    const std::string& arch = info.architecture;
+    info.contextLength = archUInt(file, arch, "context_length");
+    info.embeddingLength = archUInt(file, arch, "embedding_length");
+    info.blockCount = archUInt(file, arch, "block_count");
+    info.feedForwardLength = archUInt(file, arch, "feed_forward_length");
+    info.headCount = archUInt(file, arch, "attention.head_count");
+    info.headCountKv = archUInt(file, arch, "attention.head_count_kv");
+    if (info.headCountKv == 0)
+        info.headCountKv = info.headCount;  // llama.cpp's default: no GQA
+    const uint32_t defaultHeadDim = info.headCount ? info.embeddingLength / info.headCount : 0;
+    info.headDimK = archUInt(file, arch, "attention.key_length");
+    info.headDimV = archUInt(file, arch, "attention.value_length");
+    if (info.headDimK == 0)
+        info.headDimK = defaultHeadDim;
+    if (info.headDimV == 0)
+        info.headDimV = defaultHeadDim;
+    info.vocabSize = vocabSizeOf(file, arch);
+    for (uint32_t heads : kvHeadsPerLayer(file, info))
+        info.kvValuesPerToken += static_cast<uint64_t>(heads) * (info.headDimK + info.headDimV);
+
+    info.tokenizerModel = std::string(file.getString("tokenizer.ggml.model").value_or(""));
+    info.tokenizerPre = std::string(file.getString("tokenizer.ggml.pre").value_or(""));
+    info.hasChatTemplate = file.getString("tokenizer.chat_template").has_value();
+
+    info.ropeScalingType = std::string(file.getString(arch + ".rope.scaling.type").value_or("none"));
+    info.ropeScalingFactor = archFloat(file, arch, "rope.scaling.factor");
+    info.ropeOriginalContext = archUInt(file, arch, "rope.scaling.original_context_length");
+    info.ropeFreqBase = archFloat(file, arch, "rope.freq_base");
+    return info;
+}
+
+}  // namespace vela

@@ -1,0 +1,262 @@
+// vela-cli as a user runs it: `info` on every shared model and on broken files, `tokenize` against
+// llama.cpp's goldens with every flag combination (DESIGN.md §3).
+#include "support/test_data.h"
+
+#include "vela/gguf.h"
+
+#include <QDirIterator>
+#include <QJsonArray>
+#include <QJsonDocument>
+#include <QJsonObject>
+#include <QProcess>
+#include <QTemporaryFile>
+#include <QtTest>
+
+using namespace vela;
+
+namespace {
+
+struct CliRun {
+    int exitCode = -1;
+    QByteArray out;
+    QByteArray err;
+};
+
+CliRun runCli(const QStringList& args)
+{
+    QProcess process;
+    process.start(QStringLiteral(VELA_CLI_PATH), args);
+    CliRun run;
+    if (!process.waitForFinished(60000)) {
+        process.kill();
+        run.err = "vela-cli did not finish within 60 s";
+        return run;
+    }
+    run.exitCode = process.exitStatus() == QProcess::NormalExit ? process.exitCode() : -2;
+    run.out = process.readAllStandardOutput();
+    run.err = process.readAllStandardError();
+    return run;
+}
+
+QStringList modelFiles()
+{
+    const QString root = test::testDataDir() + "/models";
+    QStringList files;
+    QDirIterator it(root, {"*.gguf"}, QDir::Files, QDirIterator::Subdirectories);
+    while (it.hasNext())
+        files << it.next();
+    files.sort();
+    return files;
+}
+
+}  // namespace
+
+class TestVelaCli : public QObject {
+    Q_OBJECT
+
+private slots:
+    void infoDescribesEveryModel_data();
+    void infoDescribesEveryModel();
+    void infoEstimatesKvCacheForContext();
+    void infoRefusesBrokenFiles_data();
+    void infoRefusesBrokenFiles();
+    void tokenizeMatchesGoldens_data();
+    void tokenizeMatchesGoldens();
+    void tokenizeReadsRawFileBytes();
+    void reportsUsageErrors();
+};
+
+void TestVelaCli::infoDescribesEveryModel_data()
+{
+    QTest::addColumn<QString>("path");
+    const QStringList files = modelFiles();
+    QVERIFY2(files.size() >= 20, "shared models not found (set VELA_TEST_DATA)");
+    for (const QString& f : files)
+        QTest::newRow(qPrintable(QFileInfo(f).fileName())) << f;
+}
+
+void TestVelaCli::infoDescribesEveryModel()
+{
+    QFETCH(QString, path);
+    Result<GgufFile> file = GgufFile::open(path.toStdString());
+    QVERIFY2(file.isOk(), file.message().c_str());
+    uint64_t bytes = 0, params = 0;
+    QMap<QString, int> counts;
+    for (const GgufTensorInfo& t : file->tensors()) {
+        bytes += t.byteSize;
+        params += t.elementCount();
+        counts[QString::fromLatin1(ggmlTypeName(t.type).data(), ggmlTypeName(t.type).size())] += 1;
+    }
+
+    const CliRun text = runCli({"info", "-m", path});
+    QCOMPARE(text.exitCode, 0);
+    QVERIFY2(text.out.contains(("architecture:    " + file->architecture()).c_str()), text.out.constData());
+    QVERIFY(text.out.contains(QStringLiteral("(%1)").arg(params).toUtf8()));
+
+    const CliRun json = runCli({"info", "-m", path, "--json"});
+    QCOMPARE(json.exitCode, 0);
+    QJsonParseError error;
+    const QJsonObject info = QJsonDocument::fromJson(json.out, &error).object();
+    QVERIFY2(error.error == QJsonParseError::NoError, qPrintable(error.errorString()));
+    QCOMPARE(info["architecture"].toString().toStdString(), file->architecture());
+    QCOMPARE(info["parameters"].toInteger(), qint64(params));
+    const QJsonObject memory = info["memory"].toObject();
+    QCOMPARE(memory["weights"].toInteger(), qint64(bytes));
+    QCOMPARE(memory["total"].toInteger(),
+             memory["weights"].toInteger() + memory["kv_cache"].toInteger() + memory["scratch"].toInteger());
+    const QJsonObject types = info["tensor_types"].toObject();
+    QCOMPARE(types.size(), counts.size());
+    for (auto it = counts.begin(); it != counts.end(); ++it)
+        QCOMPARE(types[it.key()].toObject()["count"].toInt(), it.value());
+}
+
+// stories260K: 5 layers × 4 KV heads × (8 + 8) head dims × 2 bytes (f16) per token of context.
+void TestVelaCli::infoEstimatesKvCacheForContext()
+{
+    VELA_REQUIRE_FILE(path, "models/stories260K.gguf");
+    for (int ctx : {1, 512, 2048, 100000}) {
+        const CliRun run = runCli({"info", "-m", path, "--json", "--ctx", QString::number(ctx)});
+        QCOMPARE(run.exitCode, 0);
+        const QJsonObject memory = QJsonDocument::fromJson(run.out).object()["memory"].toObject();
+        QCOMPARE(memory["context"].toInteger(), qint64(ctx));
+        QCOMPARE(memory["kv_cache"].toInteger(), qint64(5) * 4 * 16 * 2 * ctx);
+    }
+    const CliRun bad = runCli({"info", "-m", path, "--ctx", "zero"});
+    QCOMPARE(bad.exitCode, 1);
+    QVERIFY(bad.err.contains("--ctx needs a positive number"));
+}
+
+void TestVelaCli::infoRefusesBrokenFiles_data()
+{
+    QTest::addColumn<QByteArray>("bytes");
+    QTest::addColumn<QString>("expected");
+    QTest::newRow("empty") << QByteArray() << "file ends inside the GGUF magic";
+    QTest::newRow("text") << QByteArray("hello, this is not a model\n") << "not a GGUF file";
+    VELA_REQUIRE_FILE(path, "models/stories260K.gguf");
+    QFile f(path);
+    QVERIFY(f.open(QIODevice::ReadOnly));
+    const QByteArray whole = f.readAll();
+    QTest::newRow("cut in the header") << whole.left(5000) << "file ends inside";
+    QTest::newRow("cut in the data") << whole.left(whole.size() - 100) << "lies outside the file";
+}
+
+void TestVelaCli::infoRefusesBrokenFiles()
+{
+    QFETCH(QByteArray, bytes);
+    QFETCH(QString, expected);
+    QTemporaryFile file(test::scratchDir() + "/broken-XXXXXX.gguf");
+    QVERIFY(file.open());
+    file.write(bytes);
+    file.flush();
+    for (const QString& command : {QStringLiteral("info"), QStringLiteral("tokenize")}) {
+        QStringList args{command, "-m", file.fileName()};
+        if (command == "tokenize")
+            args << "hello";
+        const CliRun run = runCli(args);
+        QCOMPARE(run.exitCode, 1);
+        QVERIFY(run.out.isEmpty());
+        QVERIFY2(run.err.contains(file.fileName().toUtf8()), run.err.constData());
+        QVERIFY2(run.err.contains(expected.toUtf8()), run.err.constData());
+    }
+    const CliRun missing = runCli({"info", "-m", "/nonexistent/model.gguf"});
+    QCOMPARE(missing.exitCode, 1);
+    QVERIFY(missing.err.contains("cannot open '/nonexistent/model.gguf'"));
+}
+
+// Every golden file, every flag combination; one process per case would take minutes with the 150k-token
+// vocabularies, so each vocabulary runs a stride of its cases (the library test covers all of them).
+void TestVelaCli::tokenizeMatchesGoldens_data()
+{
+    QTest::addColumn<QString>("model");
+    QTest::addColumn<QString>("text");
+    QTest::addColumn<bool>("addSpecial");
+    QTest::addColumn<bool>("parseSpecial");
+    QTest::addColumn<QString>("expected");
+    const QString dir = test::testDataDir() + "/reference/tokenize";
+    const QStringList goldens = QDir(dir).entryList({"*.json"}, QDir::Files);
+    int rows = 0;
+    for (const QString& name : goldens) {
+        const QJsonObject golden = [&] {
+            QFile f(dir + "/" + name);
+            return f.open(QIODevice::ReadOnly) ? QJsonDocument::fromJson(f.readAll()).object() : QJsonObject();
+        }();
+        if (golden["format"].toString() != "reftok-v1")
+            continue;
+        const QString vocab = golden["vocab_file"].toString();
+        QString model = test::testDataDir() + "/models/vocab/" + vocab;
+        if (!QFile::exists(model))
+            model = test::testDataDir() + "/models/" + vocab;
+        const QJsonArray cases = golden["cases"].toArray();
+        const int stride = golden["n_tokens"].toInt() > 1000 ? 9 : 1;
+        for (int i = 0; i < cases.size(); i += stride) {
+            const QJsonObject c = cases[i].toObject();
+            QStringList ids;
+            for (const QJsonValue& id : c["ids"].toArray())
+                ids << QString::number(id.toInt());
+            QTest::addRow("%s/%d-%s", qPrintable(name), i, qPrintable(c["name"].toString()))
+                << model << c["text"].toString() << c["add_special"].toBool() << c["parse_special"].toBool()
+                << "[" + ids.join(", ") + "]";
+            ++rows;
+        }
+    }
+    QVERIFY2(rows > 500, "tokenizer goldens not found (set VELA_TEST_DATA)");
+}
+
+void TestVelaCli::tokenizeMatchesGoldens()
+{
+    QFETCH(QString, model);
+    QFETCH(QString, text);
+    QFETCH(bool, addSpecial);
+    QFETCH(bool, parseSpecial);
+    QFETCH(QString, expected);
+    // The text travels as raw bytes through --file, so no shell or argv decoding can touch it.
+    QTemporaryFile input(test::scratchDir() + "/text-XXXXXX.txt");
+    QVERIFY(input.open());
+    input.write(text.toUtf8());
+    input.flush();
+    QStringList args{"tokenize", "-m", model, "--file", input.fileName()};
+    if (!addSpecial)
+        args << "--no-bos";
+    if (parseSpecial)
+        args << "--special";
+    const CliRun run = runCli(args);
+    QVERIFY2(run.exitCode == 0, run.err.constData());
+    QCOMPARE(QString::fromUtf8(run.out).trimmed(), expected);
+}
+
+void TestVelaCli::tokenizeReadsRawFileBytes()
+{
+    VELA_REQUIRE_FILE(model, "models/stories260K.gguf");
+    // Text given as an argument and the same bytes in a file tokenize alike; --pieces pairs ids with text.
+    const CliRun arg = runCli({"tokenize", "-m", model, "Once upon a time"});
+    QCOMPARE(arg.exitCode, 0);
+    QCOMPARE(arg.out.trimmed(), QByteArray("[1, 403, 407, 261, 378]"));
+    const CliRun pieces = runCli({"tokenize", "-m", model, "--pieces", "Once upon a time"});
+    QCOMPARE(pieces.exitCode, 0);
+    const QJsonArray pairs = QJsonDocument::fromJson(pieces.out).array();
+    QCOMPARE(pairs.size(), 5);
+    QCOMPARE(pairs[1].toArray()[0].toInt(), 403);
+    QVERIFY(pairs[1].toArray()[1].isString());
+}
+
+void TestVelaCli::reportsUsageErrors()
+{
+    QCOMPARE(runCli({}).exitCode, 2);
+    const CliRun unknown = runCli({"frobnicate"});
+    QCOMPARE(unknown.exitCode, 2);
+    QVERIFY(unknown.err.contains("unknown command 'frobnicate'"));
+    const CliRun help = runCli({"tokenize", "--help"});
+    QCOMPARE(help.exitCode, 0);
+    QVERIFY(help.out.contains("--special"));
+    const CliRun noModel = runCli({"info"});
+    QCOMPARE(noModel.exitCode, 1);
+    QVERIFY(noModel.err.contains("no model given"));
+    const CliRun noText = runCli({"tokenize", "-m", "x.gguf"});
+    QCOMPARE(noText.exitCode, 1);
+    QVERIFY(noText.err.contains("no text given"));
+    const CliRun badOption = runCli({"info", "--bogus"});
+    QCOMPARE(badOption.exitCode, 2);
+}
+
+QTEST_GUILESS_MAIN(TestVelaCli)
+#include "tst_vela_cli.moc"
