@@ -3,8 +3,10 @@
 // byte ↔ code point table of OpenAI's encoder.py bytes_to_unicode() (src/unicode.cpp in llama.cpp).
 #include "bpe_tokenizer.h"
 
+#include <algorithm>
 #include <array>
 #include <cstdio>
+#include <functional>
 #include <queue>
 
 namespace vela::detail {

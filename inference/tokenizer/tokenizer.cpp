@@ -14,15 +14,18 @@ namespace {
 
 constexpr std::string_view kEscapedSpace = "\xE2\x96\x81";  // "▁"
 
-std::string escapeSpaces(std::string_view text)
+// SentencePiece's text form: `prefix` + `text` with every space written as "▁".
+std::string escapeSpaces(std::string_view prefix, std::string_view text)
 {
     std::string out;
-    out.reserve(text.size() + text.size() / 4);
-    for (char c : text) {
-        if (c == ' ')
-            out.append(kEscapedSpace);
-        else
-            out.push_back(c);
+    out.reserve(prefix.size() * 3 + text.size() + text.size() / 4);
+    for (std::string_view part : {prefix, text}) {
+        for (char c : part) {
+            if (c == ' ')
+                out.append(kEscapedSpace);
+            else
+                out.push_back(c);
+        }
     }
     return out;
 }
@@ -118,9 +121,8 @@ std::vector<TokenId> Tokenizer::tokenize(std::string_view text, bool addSpecial,
         if (vocab.kind() == VocabKind::BytePairs) {
             vocab.bytePairs()->encode(fragment.text, out);
         } else {
-            const bool prefix = vocab.addSpacePrefix() && afterSpecial;
-            detail::encodeSentencePiece(vocab, escapeSpaces(prefix ? " " + std::string(fragment.text) : fragment.text),
-                                        out);
+            const std::string_view prefix = vocab.addSpacePrefix() && afterSpecial ? " " : "";
+            detail::encodeSentencePiece(vocab, escapeSpaces(prefix, fragment.text), out);
         }
         afterSpecial = false;
     }

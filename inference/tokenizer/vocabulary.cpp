@@ -164,11 +164,16 @@ Vocabulary::~Vocabulary() = default;
 Result<std::unique_ptr<Vocabulary>> Vocabulary::load(const GgufFile& file)
 {
     std::unique_ptr<Vocabulary> vocab(new Vocabulary());
-    for (Status (Vocabulary::*step)(const GgufFile&) :
-         {&Vocabulary::readModel, &Vocabulary::readTokens, &Vocabulary::readSpecialIds, &Vocabulary::readFlags}) {
-        if (Status status = (vocab.get()->*step)(file); !status)
-            return status;
-    }
+    Status status = vocab->readModel(file);
+    if (status)
+        status = vocab->readTokens(file);
+    if (status)
+        status = vocab->readSpecialIds(file);
+    if (status)
+        status = vocab->readFlags(file);
+    if (!status)
+        return status;
+    // The same order as llama.cpp: each step sees the attributes the previous one set.
     vocab->detectSpecialTokens();
     vocab->markEndOfGeneration();
     vocab->buildSpecialCache();
@@ -182,8 +187,10 @@ Result<std::unique_ptr<Vocabulary>> Vocabulary::load(const GgufFile& file)
 Status Vocabulary::readModel(const GgufFile& file)
 {
     const GgufValue* model = file.find("tokenizer.ggml.model");
-    if (!model || !model->asString())
+    if (!model)
         return failure("tokenizer.ggml.model is missing (supported models: llama, gpt2)");
+    if (!model->asString())
+        return failure("tokenizer.ggml.model must be a string (supported models: llama, gpt2)");
     m_modelName = std::string(*model->asString());
     if (const GgufValue* pre = file.find("tokenizer.ggml.pre")) {
         if (!pre->asString())

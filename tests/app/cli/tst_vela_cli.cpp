@@ -178,7 +178,10 @@ void TestVelaCli::tokenizeMatchesGoldens_data()
     for (const QString& name : goldens) {
         const QJsonObject golden = [&] {
             QFile f(dir + "/" + name);
-            return f.open(QIODevice::ReadOnly) ? QJsonDocument::fromJson(f.readAll()).object() : QJsonObject();
+            // Qt's UTF-8 decoder drops a leading U+FEFF inside strings; escape it so the "bom" cases survive.
+            return f.open(QIODevice::ReadOnly)
+                       ? QJsonDocument::fromJson(f.readAll().replace("\xEF\xBB\xBF", "\\ufeff")).object()
+                       : QJsonObject();
         }();
         if (golden["format"].toString() != "reftok-v1")
             continue;
@@ -187,7 +190,9 @@ void TestVelaCli::tokenizeMatchesGoldens_data()
         if (!QFile::exists(model))
             model = test::testDataDir() + "/models/" + vocab;
         const QJsonArray cases = golden["cases"].toArray();
-        const int stride = golden["n_tokens"].toInt() > 1000 ? 9 : 1;
+        // VELA_CLI_ALL_CASES=1 runs every case (about 3,000 processes: minutes).
+        const bool all = qEnvironmentVariableIntValue("VELA_CLI_ALL_CASES") == 1;
+        const int stride = (all || golden["n_tokens"].toInt() <= 1000) ? 1 : 9;
         for (int i = 0; i < cases.size(); i += stride) {
             const QJsonObject c = cases[i].toObject();
             QStringList ids;

@@ -112,7 +112,8 @@ void TestGgufReader::roundTripsEveryValueType()
     QFETCH(uint32_t, version);
     GgufWriter writer = test::makeRichWriter();
     GgufWriter versioned(version);
-    Result<GgufFile> original = GgufFile::parse(writer.toBytes() , "x");  // checks the default writer too
+    const std::vector<uint8_t> originalBytes = writer.toBytes();  // parse() keeps pointing into these
+    Result<GgufFile> original = GgufFile::parse(originalBytes, "x");
     QVERIFY2(original.isOk(), original.message().c_str());
     for (const GgufKeyValue& kv : original->metadata())
         versioned.set(kv.key, kv.value);
