@@ -1,6 +1,7 @@
 #include "vela/model_info.h"
 
 #include "vela/gguf.h"
+#include "model/saturating.h"
 
 #include <algorithm>
 #include <map>
@@ -19,16 +20,22 @@ double archFloat(const GgufFile& file, const std::string& arch, std::string_view
     return file.getFloat(arch + "." + std::string(key)).value_or(0.0);
 }
 
-// `head_count_kv` may be one number or one per layer (e.g. OpenELM); returns the per-layer list.
-std::vector<uint32_t> kvHeadsPerLayer(const GgufFile& file, const ModelInfo& info)
+// K plus V values per token over all layers. `head_count_kv` may be one number or one per layer (OpenELM).
+// Hostile files can claim billions of layers: no allocation follows the claim and the sum saturates.
+uint64_t kvValuesPerToken(const GgufFile& file, const ModelInfo& info)
 {
-    std::vector<uint32_t> heads(info.blockCount, info.headCountKv);
+    const uint64_t perHead = static_cast<uint64_t>(info.headDimK) + info.headDimV;
     const GgufValue* value = file.find(info.architecture + ".attention.head_count_kv");
     if (value && value->isArray()) {
-        for (size_t i = 0; i < heads.size() && i < value->items().size(); ++i)
-            heads[i] = static_cast<uint32_t>(std::max<int64_t>(0, value->items()[i].asInt().value_or(0)));
+        uint64_t total = 0;
+        const size_t layers = std::min<size_t>(info.blockCount, value->items().size());
+        for (size_t i = 0; i < layers; ++i) {
+            const auto heads = static_cast<uint64_t>(std::clamp<int64_t>(value->items()[i].asInt().value_or(0), 0, UINT32_MAX));
+            total = saturatingAdd(total, saturatingMul(heads, perHead));
+        }
+        return total;
     }
-    return heads;
+    return saturatingMul(saturatingMul(info.blockCount, info.headCountKv), perHead);
 }
 
 void summarizeTensors(const GgufFile& file, ModelInfo& info)
@@ -83,8 +90,7 @@ ModelInfo describeModel(const GgufFile& file)
     if (info.headDimV == 0)
         info.headDimV = defaultHeadDim;
     info.vocabSize = vocabSizeOf(file, arch);
-    for (uint32_t heads : kvHeadsPerLayer(file, info))
-        info.kvValuesPerToken += static_cast<uint64_t>(heads) * (info.headDimK + info.headDimV);
+    info.kvValuesPerToken = kvValuesPerToken(file, info);
 
     info.tokenizerModel = std::string(file.getString("tokenizer.ggml.model").value_or(""));
     info.tokenizerPre = std::string(file.getString("tokenizer.ggml.pre").value_or(""));

@@ -79,7 +79,8 @@ constexpr const char* kSeedCoderRegex =
 // One regex list per llama.cpp LLAMA_VOCAB_PRE_TYPE_*.
 struct RegexList {
     const char* id;
-    std::initializer_list<const char*> regexes;
+    std::vector<const char*> regexes;  // not an initializer_list: its backing array does not outlive this table
+                                       // under every compiler (clang 14 + UBSan saw a null one)
 };
 
 const std::array kRegexLists = {

@@ -57,7 +57,7 @@ struct MemoryEstimate {
     uint64_t weightBytes = 0;
     uint64_t kvCacheBytes = 0;  // f16 K and V for every layer at contextLength
     uint64_t scratchBytes = 0;  // activations of one batch plus logits
-    uint64_t totalBytes() const { return weightBytes + kvCacheBytes + scratchBytes; }
+    uint64_t totalBytes() const;  // saturates rather than wrapping
 };
 
 // `contextLength` 0 means the model's trained context; `batchSize` is the prompt batch (n_batch).
