@@ -35,7 +35,7 @@ void printText(const GgufFile& file, const ModelInfo& info, const MemoryEstimate
         << "architecture:    " << (info.architecture.empty() ? "(none)" : info.architecture) << '\n'
         << "name:            " << (info.name.empty() ? "(none)" : info.name) << '\n'
         << "parameters:      " << formatCount(info.parameterCount) << " (" << info.parameterCount << ")\n"
-        << "tensor types:\n";
+        << "tensor types:" << (info.tensorTypes.empty() ? "    (none: a vocabulary-only file)" : "") << '\n';
     for (const TensorTypeSummary& s : info.tensorTypes) {
         out << "  " << ggmlTypeName(s.type) << std::string(9 - ggmlTypeName(s.type).size(), ' ') << s.tensorCount
             << " tensors, " << s.elements << " weights, " << s.bytes << " bytes (" << formatBytes(s.bytes) << ")\n";
@@ -44,7 +44,8 @@ void printText(const GgufFile& file, const ModelInfo& info, const MemoryEstimate
         << "shape:           " << info.blockCount << " layers, n_embd " << info.embeddingLength << ", n_ff "
         << info.feedForwardLength << ", " << info.headCount << " heads (" << info.headCountKv << " KV), head dim "
         << info.headDimK << ", vocab " << info.vocabSize << '\n'
-        << "tokenizer:       " << (info.tokenizerModel.empty() ? "(none)" : info.tokenizerModel);
+        << "tokenizer:       " << (info.tokenizerModel.empty() ? "(none)" : info.tokenizerModel)
+        << (info.tokenizerModel == "llama" ? " (SentencePiece)" : info.tokenizerModel == "gpt2" ? " (byte-level BPE)" : "");
     if (!info.tokenizerPre.empty())
         out << ", pre-tokenizer " << info.tokenizerPre;
     out << "\nchat template:   " << (info.hasChatTemplate ? "yes" : "no") << '\n'

@@ -27,6 +27,10 @@ CliRun runCli(const QStringList& args)
     QProcess process;
     process.start(QStringLiteral(VELA_CLI_PATH), args);
     CliRun run;
+    if (!process.waitForStarted(10000)) {
+        run.err = "vela-cli could not be started: " + process.errorString().toUtf8();
+        return run;
+    }
     if (!process.waitForFinished(60000)) {
         process.kill();
         run.err = "vela-cli did not finish within 60 s";
