@@ -1,5 +1,7 @@
 #include "cli/cli_support.h"
 
+#include "vela/tokenizer.h"
+
 #include <cstdio>
 #include <iostream>
 
@@ -48,55 +50,13 @@ std::optional<GgufFile> openModel(const QCommandLineParser& parser)
     return std::move(file).value();
 }
 
-namespace {
-
-// Length of the valid UTF-8 sequence at s[i], or 0 when the bytes there are not one.
-size_t validUtf8Length(std::string_view s, size_t i)
-{
-    const auto c = static_cast<unsigned char>(s[i]);
-    size_t length = 0;
-    uint32_t minimum = 0;
-    uint32_t cp = 0;
-    if (c < 0x80)
-        return 1;
-    if ((c & 0xE0) == 0xC0) {
-        length = 2, minimum = 0x80, cp = c & 0x1F;
-    } else if ((c & 0xF0) == 0xE0) {
-        length = 3, minimum = 0x800, cp = c & 0x0F;
-    } else if ((c & 0xF8) == 0xF0) {
-        length = 4, minimum = 0x10000, cp = c & 0x07;
-    } else {
-        return 0;
-    }
-    if (i + length > s.size())
-        return 0;
-    for (size_t k = 1; k < length; ++k) {
-        const auto cc = static_cast<unsigned char>(s[i + k]);
-        if ((cc & 0xC0) != 0x80)
-            return 0;
-        cp = (cp << 6) | (cc & 0x3F);
-    }
-    if (cp < minimum || cp > 0x10FFFF || (cp >= 0xD800 && cp <= 0xDFFF))
-        return 0;
-    return length;
-}
-
-}  // namespace
-
 std::string jsonString(std::string_view utf8)
 {
+    // Sanitized first, so every byte from 0x80 up belongs to a valid character and is copied as it is.
+    const std::string text = sanitizeUtf8(utf8);
     std::string out = "\"";
-    for (size_t i = 0; i < utf8.size();) {
-        const size_t length = validUtf8Length(utf8, i);
-        if (length == 0) {
-            out += "\\ufffd";
-            ++i;
-            continue;
-        }
-        const char c = utf8[i];
-        if (length > 1) {
-            out.append(utf8.substr(i, length));
-        } else if (c == '"' || c == '\\') {
+    for (const char c : text) {
+        if (c == '"' || c == '\\') {
             out += '\\';
             out += c;
         } else if (c == '\n') {
@@ -112,7 +72,6 @@ std::string jsonString(std::string_view utf8)
         } else {
             out += c;
         }
-        i += length;
     }
     out += '"';
     return out;

@@ -27,7 +27,8 @@ std::optional<int> parseArguments(QCommandLineParser& parser, const QStringList&
 QCommandLineOption modelOption();
 std::optional<GgufFile> openModel(const QCommandLineParser& parser);
 
-// A JSON string literal for UTF-8 text; invalid bytes become U+FFFD so the output is always valid JSON.
+// A JSON string literal for UTF-8 text; invalid sequences become U+FFFD (vela::sanitizeUtf8) so the output is
+// always valid JSON.
 std::string jsonString(std::string_view utf8);
 
 }  // namespace vela::cli

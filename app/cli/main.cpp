@@ -8,6 +8,7 @@
 namespace vela::cli {
 int runInfo(const QStringList& args);
 int runTokenize(const QStringList& args);
+int runSynth(const QStringList& args);
 }
 
 namespace {
@@ -21,6 +22,7 @@ struct Command {
 constexpr Command kCommands[] = {
     {"info", "describe a model and estimate the memory it needs", vela::cli::runInfo},
     {"tokenize", "print the token ids of a text", vela::cli::runTokenize},
+    {"synth", "write a random-weight model of any shape and weight type", vela::cli::runSynth},
 };
 
 void printUsage(std::ostream& out)

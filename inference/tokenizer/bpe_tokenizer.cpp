@@ -3,6 +3,8 @@
 // byte ↔ code point table of OpenAI's encoder.py bytes_to_unicode() (src/unicode.cpp in llama.cpp).
 #include "bpe_tokenizer.h"
 
+#include "tokenizer/utf8.h"
+
 #include <algorithm>
 #include <array>
 #include <cstdio>
@@ -36,55 +38,6 @@ const ByteTable& byteTable()
 {
     static const ByteTable table;
     return table;
-}
-
-void appendUtf8(uint32_t cp, std::string& out)
-{
-    if (cp < 0x80) {
-        out += static_cast<char>(cp);
-    } else if (cp < 0x800) {
-        out += static_cast<char>(0xC0 | (cp >> 6));
-        out += static_cast<char>(0x80 | (cp & 0x3F));
-    } else if (cp < 0x10000) {
-        out += static_cast<char>(0xE0 | (cp >> 12));
-        out += static_cast<char>(0x80 | ((cp >> 6) & 0x3F));
-        out += static_cast<char>(0x80 | (cp & 0x3F));
-    } else {
-        out += static_cast<char>(0xF0 | (cp >> 18));
-        out += static_cast<char>(0x80 | ((cp >> 12) & 0x3F));
-        out += static_cast<char>(0x80 | ((cp >> 6) & 0x3F));
-        out += static_cast<char>(0x80 | (cp & 0x3F));
-    }
-}
-
-// Byte length of the UTF-8 sequence a lead byte starts, as llama.cpp's unicode_len_utf8 (1 for a stray
-// continuation byte).
-size_t utf8Length(char lead)
-{
-    static constexpr std::array<uint8_t, 16> kLengths{1, 1, 1, 1, 1, 1, 1, 1, 1, 1, 1, 1, 2, 2, 3, 4};
-    return kLengths[static_cast<uint8_t>(lead) >> 4];
-}
-
-// Decodes one code point the way llama.cpp's unicode_cpt_from_utf8 does; a bad sequence gives U+FFFD and
-// advances by one byte.
-uint32_t decodeCodePoint(std::string_view s, size_t& offset)
-{
-    const size_t length = utf8Length(s[offset]);
-    const auto lead = static_cast<uint8_t>(s[offset]);
-    const bool badLead = (lead & 0xC0) == 0x80 || (lead & 0xF8) == 0xF8;
-    bool ok = !badLead && offset + length <= s.size();
-    uint32_t cp = length == 1 ? lead : lead & (0x7F >> length);
-    for (size_t i = 1; ok && i < length; ++i) {
-        const auto b = static_cast<uint8_t>(s[offset + i]);
-        ok = (b & 0xC0) == 0x80;
-        cp = (cp << 6) | (b & 0x3F);
-    }
-    if (!ok) {
-        offset += 1;
-        return 0xFFFD;
-    }
-    offset += length;
-    return cp;
 }
 
 // One symbol of a word being merged: a byte range of the word, linked to its live neighbours.
@@ -173,7 +126,7 @@ std::string BpeTokenizer::decodeBytes(std::string_view tokenText)
     std::string out;
     out.reserve(tokenText.size());
     for (size_t offset = 0; offset < tokenText.size();) {
-        const uint32_t cp = decodeCodePoint(tokenText, offset);
+        const uint32_t cp = decodeCodePoint(tokenText, offset, AboveMaxCodePoint::Keep);
         if (cp < table.byteOf.size() && table.byteOf[cp] >= 0) {
             out += static_cast<char>(table.byteOf[cp]);
             continue;

@@ -14,6 +14,8 @@
 //   - Invalid UTF-8 decodes the way unicode_cpts_from_utf8 does: each bad byte becomes U+FFFD.
 #include "pre_tokenizer.h"
 
+#include "tokenizer/utf8.h"
+
 #define PCRE2_CODE_UNIT_WIDTH 8
 #include <pcre2.h>
 
@@ -197,63 +199,6 @@ const RegexList* findRegexList(std::string_view id)
     return nullptr;
 }
 
-// --- UTF-8, decoded exactly as llama.cpp's unicode_cpt_from_utf8 (no overlong or surrogate checks) ---
-
-constexpr uint32_t kReplacement = 0xFFFD;
-
-// Decodes the code point at `offset` and advances it; a bad byte gives U+FFFD and advances by one.
-uint32_t decodeCodePoint(std::string_view s, size_t& offset)
-{
-    const auto byte = [&](size_t i) { return static_cast<uint8_t>(s[i]); };
-    const auto isContinuation = [&](size_t i) { return i < s.size() && (byte(i) & 0xC0) == 0x80; };
-    const uint8_t b0 = byte(offset);
-    size_t length = 0;
-    uint32_t cp = 0;
-    if (!(b0 & 0x80)) {
-        length = 1, cp = b0;
-    } else if (!(b0 & 0x40)) {
-        length = 0;
-    } else if (!(b0 & 0x20)) {
-        length = 2, cp = b0 & 0x1F;
-    } else if (!(b0 & 0x10)) {
-        length = 3, cp = b0 & 0x0F;
-    } else if (!(b0 & 0x08)) {
-        length = 4, cp = b0 & 0x07;
-    }
-    for (size_t i = 1; i < length; ++i) {
-        if (!isContinuation(offset + i)) {
-            length = 0;
-            break;
-        }
-        cp = (cp << 6) | (byte(offset + i) & 0x3F);
-    }
-    if (length == 0 || cp > 0x10FFFF) {
-        offset += 1;
-        return kReplacement;
-    }
-    offset += length;
-    return cp;
-}
-
-void appendUtf8(uint32_t cp, std::string& out)
-{
-    if (cp < 0x80) {
-        out += static_cast<char>(cp);
-    } else if (cp < 0x800) {
-        out += static_cast<char>(0xC0 | (cp >> 6));
-        out += static_cast<char>(0x80 | (cp & 0x3F));
-    } else if (cp < 0x10000) {
-        out += static_cast<char>(0xE0 | (cp >> 12));
-        out += static_cast<char>(0x80 | ((cp >> 6) & 0x3F));
-        out += static_cast<char>(0x80 | (cp & 0x3F));
-    } else {
-        out += static_cast<char>(0xF0 | (cp >> 18));
-        out += static_cast<char>(0x80 | ((cp >> 12) & 0x3F));
-        out += static_cast<char>(0x80 | ((cp >> 6) & 0x3F));
-        out += static_cast<char>(0x80 | (cp & 0x3F));
-    }
-}
-
 struct CodeDeleter {
     void operator()(pcre2_code* code) const { pcre2_code_free(code); }
 };
@@ -421,12 +366,12 @@ std::vector<std::string> PreTokenizer::split(std::string_view text) const
     subject.reserve(text.size());
     MatchDataPtr data(pcre2_match_data_create(1, nullptr));
     for (size_t offset = 0; offset < text.size();) {
-        const uint32_t cp = decodeCodePoint(text, offset);
+        const uint32_t cp = decodeCodePoint(text, offset, AboveMaxCodePoint::Replace);
         normalizedOffsets.push_back(normalized.size());
         subjectOffsets.push_back(subject.size());
         appendUtf8(cp, normalized);
         const bool surrogate = cp >= 0xD800 && cp <= 0xDFFF;
-        appendUtf8(isNonAsciiWhiteSpace(cp, data.get()) ? 0x0B : surrogate ? kReplacement : cp, subject);
+        appendUtf8(isNonAsciiWhiteSpace(cp, data.get()) ? 0x0B : surrogate ? kReplacementCodePoint : cp, subject);
     }
     normalizedOffsets.push_back(normalized.size());
     subjectOffsets.push_back(subject.size());

@@ -12,6 +12,7 @@
 
 #include <array>
 #include <cstdint>
+#include <functional>
 #include <memory>
 #include <optional>
 #include <span>
@@ -143,8 +144,14 @@ private:
 };
 
 // Builds a GGUF file: metadata in insertion order, tensors aligned to `general.alignment` (default 32).
+// Tensors either carry their bytes (addTensor) or are only declared (declareTensor) and have their bytes
+// produced one at a time while writeFile streams the file, so a model larger than memory can be written.
 class GgufWriter {
 public:
+    // Fills `bytes` (exactly the declared tensor's byte size) with the data of declared tensor `index`
+    // (its position among all tensors, in the order they were added).
+    using TensorFiller = std::function<Status(size_t index, std::span<uint8_t> bytes)>;
+
     explicit GgufWriter(uint32_t version = 3) : m_version(version) {}
 
     void set(std::string key, GgufValue value);  // replaces an existing key
@@ -156,8 +163,14 @@ public:
     // `dims` has 1 to 4 entries, ne[0] first; `data` must hold exactly the tensor's byte size.
     Status addTensor(std::string name, GgmlType type, std::vector<uint64_t> dims, std::vector<uint8_t> data);
 
+    // Like addTensor, but the bytes come from writeFile's filler.
+    Status declareTensor(std::string name, GgmlType type, std::vector<uint64_t> dims);
+
+    // The whole file in memory; declared tensors' data is zeros here.
     std::vector<uint8_t> toBytes() const;
-    Status writeFile(const std::string& path) const;
+    // Writes `path` (through `path.part`, renamed when complete, so a failed write leaves no half file).
+    // Holds at most one declared tensor's bytes at a time. Fails when a tensor is declared and `fill` is empty.
+    Status writeFile(const std::string& path, const TensorFiller& fill = {}) const;
 
 private:
     struct Tensor {
@@ -165,7 +178,12 @@ private:
         GgmlType type;
         std::vector<uint64_t> dims;
         std::vector<uint8_t> data;
+        uint64_t byteSize = 0;
+        bool declared = false;  // data comes from a TensorFiller
     };
+    Result<uint64_t> checkTensor(const std::string& name, GgmlType type, const std::vector<uint64_t>& dims) const;
+    uint64_t alignment() const;
+    std::vector<uint8_t> headerBytes() const;  // everything before the tensor data, padded
     uint32_t m_version;
     std::vector<GgufKeyValue> m_metadata;
     std::vector<Tensor> m_tensors;

@@ -81,6 +81,11 @@ private:
     std::unique_ptr<Vocabulary> m_vocab;
 };
 
+// `bytes` with every invalid UTF-8 sequence (RFC 3629: overlongs, surrogates, values past U+10FFFF, truncated
+// or stray bytes) replaced by U+FFFD, one per maximal invalid prefix as the Unicode standard recommends.
+// Valid input comes back unchanged.
+std::string sanitizeUtf8(std::string_view bytes);
+
 // Turns a stream of token ids into text without ever emitting half a UTF-8 character: bytes of an
 // incomplete character are held until the rest arrives (or flush() gives them up as U+FFFD).
 class StreamingDecoder {

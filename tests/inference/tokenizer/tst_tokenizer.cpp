@@ -185,6 +185,8 @@ private slots:
     void streamingHoldsSplitCharacters();
     void streamingMatchesDetokenize();
     void streamingFlushReplacesIncomplete();
+    void sanitizeUtf8_data();
+    void sanitizeUtf8();
     void badMetadata_data();
     void badMetadata();
     void tinyVocabulary();
@@ -385,6 +387,32 @@ void TestTokenizer::streamingFlushReplacesIncomplete()
     // A stray continuation byte is invalid at once.
     QCOMPARE(decoder.push(3 + 0x80), std::string("\xEF\xBF\xBD"));
     QCOMPARE(decoder.push(3 + 'A'), std::string("A"));
+}
+
+void TestTokenizer::sanitizeUtf8_data()
+{
+    QTest::addColumn<QByteArray>("bytes");
+    QTest::addColumn<QByteArray>("expected");
+    const QByteArray fffd = "\xEF\xBF\xBD";
+    QTest::newRow("valid emoji") << QByteArray("a\xF0\x9F\xA6\x99" "b") << QByteArray("a\xF0\x9F\xA6\x99" "b");
+    QTest::newRow("empty") << QByteArray() << QByteArray();
+    // Neither byte can start or continue a valid sequence: one U+FFFD each.
+    QTest::newRow("overlong slash") << QByteArray("\xC0\xAF") << fffd + fffd;
+    // ED A0 would be a surrogate, so ED is a maximal invalid prefix on its own.
+    QTest::newRow("surrogate") << QByteArray("\xED\xA0\x80") << fffd + fffd + fffd;
+    // A valid but unfinished prefix is one U+FFFD, at the end or before another character.
+    QTest::newRow("truncated 4-byte at end") << QByteArray("x\xF0\x9F\xA6") << "x" + fffd;
+    QTest::newRow("truncated 4-byte before A") << QByteArray("\xF0\x9F\xA6" "A") << fffd + "A";
+    QTest::newRow("stray continuation") << QByteArray("a\x80" "b") << "a" + fffd + "b";
+    QTest::newRow("past U+10FFFF") << QByteArray("\xF4\x90\x80\x80") << fffd + fffd + fffd + fffd;
+}
+
+void TestTokenizer::sanitizeUtf8()
+{
+    QFETCH(QByteArray, bytes);
+    QFETCH(QByteArray, expected);
+    const std::string out = vela::sanitizeUtf8(std::string_view(bytes.constData(), bytes.size()));
+    QCOMPARE(QByteArray::fromStdString(out), expected);
 }
 
 void TestTokenizer::badMetadata_data()

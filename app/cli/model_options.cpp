@@ -1,0 +1,113 @@
+#include "cli/model_options.h"
+
+#include "cli/cli_support.h"
+
+#include <algorithm>
+#include <cstdio>
+#include <fstream>
+#include <iostream>
+#include <iterator>
+
+namespace vela::cli {
+
+void ModelOptions::addTo(QCommandLineParser& parser) const
+{
+    parser.addOption(modelOption());
+    parser.addOption(ctx);
+    parser.addOption(device);
+    parser.addOption(profile);
+}
+
+std::optional<uint32_t> ModelOptions::contextLength(const QCommandLineParser& parser) const
+{
+    if (!parser.isSet(ctx))
+        return 0u;
+    bool ok = false;
+    const uint32_t n = parser.value(ctx).toUInt(&ok);
+    if (!ok || n == 0) {
+        reportError("--ctx needs a positive number, got '" + parser.value(ctx).toStdString() + "'");
+        return std::nullopt;
+    }
+    return n;
+}
+
+std::unique_ptr<LanguageModel> ModelOptions::load(const QCommandLineParser& parser) const
+{
+    const std::string path = parser.value("model").toStdString();
+    if (path.empty()) {
+        reportError("no model given (use -m MODEL)");
+        return nullptr;
+    }
+    const std::optional<uint32_t> context = contextLength(parser);
+    if (!context)
+        return nullptr;
+    LoadOptions options;
+    options.device = parser.value(device).toStdString();
+    options.contextLength = *context;
+    options.profile = parser.isSet(profile);
+    int lastPercent = -1;
+    options.progress = [&](double fraction) {
+        const int percent = static_cast<int>(fraction * 100);
+        if (percent / 10 != lastPercent / 10) {
+            std::fprintf(stderr, "\rloading %3d%%", percent);
+            lastPercent = percent;
+        }
+        return true;
+    };
+    Result<std::unique_ptr<LanguageModel>> model = LanguageModel::load(path, options);
+    std::fprintf(stderr, "\r");
+    if (!model) {
+        reportError(model.message());
+        return nullptr;
+    }
+    std::fprintf(stderr, "loaded %s on %s\n", path.c_str(), (*model)->device().name.c_str());
+    return std::move(model).value();
+}
+
+void addPromptOptions(QCommandLineParser& parser)
+{
+    parser.addOption(QCommandLineOption(QStringList{"p", "prompt"}, "The prompt text.", "PROMPT"));
+    parser.addOption(QCommandLineOption("prompt-file", "Read the prompt from a file (raw UTF-8).", "F"));
+}
+
+std::optional<std::string> promptText(const QCommandLineParser& parser, bool required)
+{
+    const bool inline_ = parser.isSet("prompt");
+    const bool file = parser.isSet("prompt-file");
+    if (inline_ && file) {
+        reportError("give either -p or --prompt-file, not both");
+        return std::nullopt;
+    }
+    if (file) {
+        std::ifstream in(parser.value("prompt-file").toStdString(), std::ios::binary);
+        if (!in) {
+            reportError("cannot read '" + parser.value("prompt-file").toStdString() + "'");
+            return std::nullopt;
+        }
+        return std::string(std::istreambuf_iterator<char>(in), {});
+    }
+    if (inline_)
+        return parser.value("prompt").toStdString();
+    if (required)
+        reportError("no prompt given (-p PROMPT or --prompt-file F)");
+    return required ? std::nullopt : std::optional<std::string>("");
+}
+
+void printKernelTimings(const Session& session)
+{
+    const auto timings = session.kernelTimings();
+    if (timings.empty())
+        return;
+    std::vector<std::pair<std::string, KernelTime>> rows(timings.begin(), timings.end());
+    std::sort(rows.begin(), rows.end(), [](const auto& a, const auto& b) { return a.second.milliseconds > b.second.milliseconds; });
+    double total = 0;
+    for (const auto& [name, t] : rows)
+        total += t.milliseconds;
+    std::fprintf(stderr, "\n%-24s %12s %7s %10s\n", "kernel", "ms", "share", "dispatches");
+    for (const auto& [name, t] : rows)
+        std::fprintf(stderr, "%-24s %12.3f %6.1f%% %10llu\n", name.c_str(), t.milliseconds,
+                     total > 0 ? 100.0 * t.milliseconds / total : 0.0, static_cast<unsigned long long>(t.dispatches));
+    std::fprintf(stderr, "%-24s %12.3f\n", "total", total);
+}
+
+}  // namespace vela::cli

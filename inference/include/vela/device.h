@@ -1,0 +1,34 @@
+// The Vulkan devices Vela can run on, and how one is chosen (DESIGN.md §5): a discrete GPU before an
+// integrated one, then virtual, then the CPU (lavapipe); `--device N|NAME` or VELA_DEVICE overrides.
+#pragma once
+
+#include "vela/status.h"
+
+#include <cstdint>
+#include <string>
+#include <vector>
+
+namespace vela {
+
+enum class DeviceKind { Discrete, Integrated, Virtual, Cpu, Other };
+
+struct DeviceDescription {
+    uint32_t index = 0;  // position in the Vulkan enumeration, what --device N takes
+    std::string name;
+    DeviceKind kind = DeviceKind::Other;
+    uint64_t deviceLocalBytes = 0;  // the largest device-local heap
+    std::string apiVersion;         // "1.3.230"
+    std::string driver;             // driver name and info, when the driver says
+    bool usable = false;            // has every feature Vela needs
+    std::string unusableReason;     // why not, when !usable
+};
+
+std::string deviceKindName(DeviceKind kind);
+
+// Every Vulkan device on the system; fails only when there is no Vulkan at all.
+Result<std::vector<DeviceDescription>> listDevices();
+
+// `request` is "" (best usable device), an index ("1") or part of a device name ("llvmpipe"), case-insensitive.
+Result<DeviceDescription> chooseDevice(const std::vector<DeviceDescription>& devices, const std::string& request);
+
+}  // namespace vela

@@ -1,0 +1,98 @@
+// A language model loaded onto a Vulkan device, and the sessions that run it.
+//
+//   Result<std::unique_ptr<LanguageModel>> model = LanguageModel::load("model.gguf", options);
+//   Result<std::unique_ptr<Session>> session = (*model)->createSession({.contextLength = 4096});
+//   (*session)->evaluate(promptIds, Logits::Last, logits);   // prompt, in batches
+//   (*session)->evaluate({nextId}, Logits::Last, logits);    // then one token at a time
+//
+// Threading: a LanguageModel and its sessions belong to one thread at a time (the inference worker);
+// cancel() may be called from any thread.
+#pragma once
+
+#include "vela/device.h"
+#include "vela/model_info.h"
+#include "vela/status.h"
+#include "vela/tokenizer.h"
+
+#include <atomic>
+#include <cstdint>
+#include <functional>
+#include <map>
+#include <memory>
+#include <span>
+#include <string>
+#include <vector>
+
+namespace vela {
+
+struct LoadOptions {
+    std::string device;           // as chooseDevice(): "" = VELA_DEVICE or the best device
+    uint32_t contextLength = 0;   // for the memory check; 0 = min(trained context, 4096)
+    bool validation = false;      // Vulkan validation layer (also VELA_VALIDATION=1)
+    bool profile = false;         // per-kernel GPU timestamps, see Session::kernelTimings()
+    // Called with the fraction loaded (0…1) as weights stream to the device; return false to cancel.
+    std::function<bool(double fraction)> progress;
+};
+
+struct SessionOptions {
+    uint32_t contextLength = 0;  // 0 = min(trained context, 4096)
+    uint32_t batchSize = 512;    // prompt tokens per forward pass (n_batch)
+};
+
+enum class Logits { Last, All, None };
+
+struct KernelTime {
+    uint64_t dispatches = 0;
+    double milliseconds = 0;
+};
+
+class Session;
+
+class LanguageModel {
+public:
+    // Reads the file, checks the architecture and the memory it needs against the device, then uploads the
+    // weights. Fails with a message a user can act on (unsupported architecture, too big for the device,
+    // cancelled, …) and frees everything it allocated.
+    static Result<std::unique_ptr<LanguageModel>> load(const std::string& path, const LoadOptions& options = {});
+    virtual ~LanguageModel();
+
+    virtual const ModelInfo& info() const = 0;
+    virtual const Tokenizer& tokenizer() const = 0;
+    virtual const DeviceDescription& device() const = 0;
+    virtual uint64_t deviceBytes() const = 0;  // weights on the device
+
+    virtual Result<std::unique_ptr<Session>> createSession(const SessionOptions& options = {}) = 0;
+
+    // The architectures load() accepts.
+    static std::vector<std::string> supportedArchitectures();
+};
+
+class Session {
+public:
+    virtual ~Session();
+
+    // Runs `tokens` at the next positions (prompt: in batches of SessionOptions::batchSize). With
+    // Logits::Last `logits` receives n_vocab values for the last token, with Logits::All one row per token.
+    virtual Status evaluate(std::span<const TokenId> tokens, Logits which, std::vector<float>& logits) = 0;
+    // Greedy decoding without downloading logits: evaluates `token` and returns the argmax of the next logits.
+    virtual Result<TokenId> evaluateGreedy(TokenId token) = 0;
+    // Top-k candidates (sorted by logit, descending) of the last evaluated position; k ≤ 64.
+    virtual Status topCandidates(uint32_t k, std::vector<std::pair<TokenId, float>>& out) = 0;
+
+    virtual uint32_t position() const = 0;       // tokens in the KV cache
+    virtual uint32_t contextLength() const = 0;
+    // Forgets every position ≥ `length` (longest-common-prefix reuse between turns).
+    virtual void truncate(uint32_t length) = 0;
+    // Device memory held by this session (KV cache and scratch): fixed at creation, never grows.
+    virtual uint64_t deviceBytes() const = 0;
+
+    // Asks a running evaluate() to stop between layers/batches; it then fails with "cancelled".
+    void cancel() { m_cancel.store(true); }
+    virtual std::map<std::string, KernelTime> kernelTimings() const = 0;
+    virtual void resetKernelTimings() = 0;
+
+protected:
+    std::atomic<bool> m_cancel{false};
+};
+
+}  // namespace vela

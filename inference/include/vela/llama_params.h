@@ -1,0 +1,55 @@
+// Hyper-parameters of a `general.architecture = llama` model (Llama 1/2/3, Mistral, Mixtral, TinyLlama …),
+// read from its GGUF metadata the way llama.cpp reads them, with the RoPE settings resolved to the values
+// llama.cpp finally hands to its rope kernel. Shared by the CPU reference and the Vulkan model.
+// Reference: llama.cpp src/llama-model.cpp (`load_hparams`), src/models/llama.cpp, src/llama-context.cpp
+// (rope / YaRN set-up in the constructor).
+#pragma once
+
+#include "vela/gguf.h"
+#include "vela/status.h"
+
+#include <cstdint>
+
+namespace vela {
+
+enum class RopeScalingType { None, Linear, Yarn, Longrope };
+
+struct LlamaParams {
+    uint32_t vocabSize = 0;          // rows of token_embd (must agree with llama.vocab_size when present)
+    uint32_t contextLength = 0;      // llama.context_length: the training context
+    uint32_t embeddingLength = 0;    // n_embd
+    uint32_t blockCount = 0;         // n_layer
+    uint32_t feedForwardLength = 0;  // n_ff (per expert for MoE)
+    uint32_t headCount = 0;          // n_head
+    uint32_t headCountKv = 0;        // n_head_kv (GQA when < n_head)
+    uint32_t headDim = 0;            // attention.key_length = value_length, default n_embd / n_head
+    uint32_t expertCount = 0;        // 0 = dense FFN
+    uint32_t expertUsedCount = 0;
+    float rmsEpsilon = 1e-5f;        // attention.layer_norm_rms_epsilon (required)
+    float attentionScale = 0.0f;     // attention.scale; 0 = 1/sqrt(headDim)
+
+    // RoPE (normal / adjacent-pair mode for llama). These are the values of llama.cpp's rope call:
+    uint32_t ropeDimensionCount = 0;        // n_rot; llama requires n_rot == headDim
+    float ropeFreqBase = 10000.0f;
+    RopeScalingType ropeScalingType = RopeScalingType::Linear;  // llama.cpp's default when the key is absent
+    float ropeScalingFactor = 1.0f;         // as stored (absent or 0 → 1)
+    float ropeFreqScale = 1.0f;             // 1 / factor; forced to 1 for type None
+    uint32_t ropeOriginalContext = 0;       // rope.scaling.original_context_length, default contextLength
+    float ropeExtFactor = 0.0f;             // YaRN ramp mix: 1 for type Yarn, else 0
+    float ropeAttnFactor = 1.0f;            // cos/sin multiplier before the kernel's own YaRN magnitude
+    float ropeBetaFast = 32.0f;
+    float ropeBetaSlow = 1.0f;
+
+    bool hasRopeFreqs = false;  // rope_freqs.weight (n_rot/2 frequency divisors, Llama 3.1+) is present
+    bool tiedOutput = false;    // no output.weight: the logits reuse token_embd
+
+    uint32_t kvDim() const { return headCountKv * headDim; }  // width of one token's K (or V) row
+    uint32_t qDim() const { return headCount * headDim; }
+};
+
+// Reads the `llama.*` keys and checks the shape of every tensor the architecture uses (required and the
+// optional ones that are present); a failure names the key or the tensor and what was expected.
+// MoE files (expert_count > 0) are accepted here: their expert tensors are checked instead of the dense FFN.
+Result<LlamaParams> readLlamaParams(const GgufFile& file);
+
+}  // namespace vela

@@ -1,0 +1,34 @@
+// LanguageModel::load: open the file, check what it is and whether it fits, then hand it to its
+// architecture's loader.
+#include "vela/language_model.h"
+
+#include "models/llama_model.h"
+
+#include "vela/gguf.h"
+
+namespace vela {
+
+LanguageModel::~LanguageModel() = default;
+Session::~Session() = default;
+
+std::vector<std::string> LanguageModel::supportedArchitectures()
+{
+    return {"llama"};
+}
+
+Result<std::unique_ptr<LanguageModel>> LanguageModel::load(const std::string& path, const LoadOptions& options)
+{
+    Result<GgufFile> file = GgufFile::open(path);
+    if (!file)
+        return file.status();
+    const std::string arch = file->architecture();
+    if (arch == "llama")
+        return models::loadLlama(std::move(file).value(), options);
+    std::string supported;
+    for (const std::string& a : supportedArchitectures())
+        supported += (supported.empty() ? "" : ", ") + a;
+    return Status::failure(path + ": unsupported architecture '" + (arch.empty() ? "(none)" : arch) +
+                           "' (supported: " + supported + ")");
+}
+
+}  // namespace vela

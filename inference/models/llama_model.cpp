@@ -1,0 +1,519 @@
+#include "models/llama_model.h"
+
+#include "models/device_weights.h"
+#include "ops/activation.h"
+#include "ops/attention.h"
+#include "ops/elementwise.h"
+#include "ops/embedding.h"
+#include "ops/kernel_library.h"
+#include "ops/kv_cache.h"
+#include "ops/matmul.h"
+#include "ops/matvec.h"
+#include "ops/norm.h"
+#include "ops/rope.h"
+#include "ops/select.h"
+#include "vk/command_stream.h"
+#include "vk/vulkan_context.h"
+
+#include "vela/gguf.h"
+#include "vela/model_info.h"
+
+#include <cmath>
+#include <cstring>
+
+namespace vela::models {
+namespace {
+
+struct LayerWeights {
+    const ops::WeightView* attnNorm;
+    const ops::WeightView* q;
+    const ops::WeightView* k;
+    const ops::WeightView* v;
+    const ops::WeightView* o;
+    const ops::WeightView* ffnNorm;
+    const ops::WeightView* gate;
+    const ops::WeightView* up;
+    const ops::WeightView* down;
+};
+
+class LlamaModel;
+
+// Device buffers of one session: the KV cache and the activations of one batch. Sized at creation.
+struct SessionBuffers {
+    std::vector<vk::Buffer> keys;    // per layer: (nCtx, kvDim) f16
+    std::vector<vk::Buffer> values;  // per layer: (nCtx, kvDim) f16
+    vk::Buffer tokens;               // (batch) u32, host-visible
+    vk::Buffer positions;            // (batch) i32, host-visible
+    vk::Buffer x;                    // (batch, n_embd) residual stream
+    vk::Buffer normed;               // (batch, n_embd)
+    vk::Buffer q;                    // (batch, n_head · head_dim)
+    vk::Buffer k;                    // (batch, kvDim)
+    vk::Buffer v;                    // (batch, kvDim)
+    vk::Buffer attention;            // (batch, n_head · head_dim)
+    vk::Buffer projected;            // (batch, n_embd)
+    vk::Buffer gate;                 // (batch, n_ff)
+    vk::Buffer up;                   // (batch, n_ff)
+    vk::Buffer lastRow;              // (n_embd) the last token's residual, for Logits::Last
+    vk::Buffer logits;               // (n_vocab) or (batch, n_vocab) once Logits::All was asked for
+    vk::Buffer selection;            // top-k ids and values, (2 · 64) u32/f32
+    vk::Buffer readback;             // host-visible copy target for logits / selection
+};
+
+class LlamaSession final : public Session {
+public:
+    LlamaSession(LlamaModel& model, uint32_t contextLength, uint32_t batchSize)
+        : m_model(model), m_contextLength(contextLength), m_batchSize(batchSize)
+    {
+    }
+    Status allocate();
+
+    Status evaluate(std::span<const TokenId> tokens, Logits which, std::vector<float>& logits) override;
+    Result<TokenId> evaluateGreedy(TokenId token) override;
+    Status topCandidates(uint32_t k, std::vector<std::pair<TokenId, float>>& out) override;
+    uint32_t position() const override { return m_position; }
+    uint32_t contextLength() const override { return m_contextLength; }
+    void truncate(uint32_t length) override { m_position = std::min(m_position, length); }
+    uint64_t deviceBytes() const override { return m_deviceBytes; }
+    std::map<std::string, KernelTime> kernelTimings() const override;
+    void resetKernelTimings() override { m_stream->resetTimings(); }
+
+private:
+    Status runBatch(std::span<const TokenId> tokens, Logits which);
+    Status recordLayer(uint32_t layer, uint32_t n);
+    Status recordLogits(uint32_t n, Logits which);
+    Status matrix(const ops::WeightView& w, const vk::Buffer& x, const vk::Buffer& y, uint32_t n);
+    Status readLogits(uint32_t rows, std::vector<float>& out, bool append);
+    Result<vk::Buffer> make(VkDeviceSize bytes, vk::BufferUsage usage = vk::BufferUsage::DeviceLocal);
+
+    LlamaModel& m_model;
+    uint32_t m_contextLength;
+    uint32_t m_batchSize;
+    uint32_t m_position = 0;
+    uint32_t m_logitsRows = 0;  // rows `logits` can hold
+    bool m_haveLogits = false;  // the last evaluation left logits of its last token in `logits`
+    uint64_t m_deviceBytes = 0;
+    SessionBuffers m_buffers;
+    std::optional<vk::CommandStream> m_stream;
+};
+
+class LlamaModel final : public LanguageModel {
+public:
+    LlamaModel(GgufFile file, LlamaParams params, ModelInfo info, Tokenizer tokenizer,
+               std::unique_ptr<vk::VulkanContext> context, bool profile)
+        : m_file(std::move(file)), m_params(params), m_info(std::move(info)), m_tokenizer(std::move(tokenizer)),
+          m_context(std::move(context)), m_profile(profile)
+    {
+    }
+    ~LlamaModel() override
+    {
+        m_kernels.reset();  // pipelines before the device they live on (the context goes last)
+    }
+    Status loadWeights(const std::function<bool(double)>& progress);
+
+    const ModelInfo& info() const override { return m_info; }
+    const Tokenizer& tokenizer() const override { return m_tokenizer; }
+    const DeviceDescription& device() const override { return m_context->description(); }
+    uint64_t deviceBytes() const override { return m_weights.totalBytes(); }
+    Result<std::unique_ptr<Session>> createSession(const SessionOptions& options) override;
+
+    const LlamaParams& params() const { return m_params; }
+    const vk::VulkanContext& context() const { return *m_context; }
+    ops::KernelLibrary& kernels() { return *m_kernels; }
+    const LayerWeights& layer(uint32_t i) const { return m_layers[i]; }
+    const ops::WeightView& tokenEmbedding() const { return *m_tokenEmbedding; }
+    const ops::WeightView& outputNorm() const { return *m_outputNorm; }
+    const ops::WeightView& output() const { return *m_output; }
+    const ops::WeightView* ropeFreqs() const { return m_ropeFreqs; }
+    bool profiling() const { return m_profile; }
+
+private:
+    GgufFile m_file;
+    LlamaParams m_params;
+    ModelInfo m_info;
+    Tokenizer m_tokenizer;
+    std::unique_ptr<vk::VulkanContext> m_context;  // declared first of the Vulkan members: destroyed last
+    DeviceWeights m_weights;
+    std::unique_ptr<ops::KernelLibrary> m_kernels;
+    std::vector<LayerWeights> m_layers;
+    const ops::WeightView* m_tokenEmbedding = nullptr;
+    const ops::WeightView* m_outputNorm = nullptr;
+    const ops::WeightView* m_output = nullptr;
+    const ops::WeightView* m_ropeFreqs = nullptr;
+    bool m_profile;
+};
+
+uint32_t defaultContext(const LlamaParams& params, uint32_t requested)
+{
+    if (requested)
+        return requested;
+    return std::min<uint32_t>(params.contextLength ? params.contextLength : 4096, 4096);
+}
+
+// ---- the model ----
+
+Status LlamaModel::loadWeights(const std::function<bool(double)>& progress)
+{
+    Result<DeviceWeights> weights = DeviceWeights::upload(*m_context, m_file, progress);
+    if (!weights)
+        return weights.status();
+    m_weights = std::move(weights).value();
+    m_kernels = std::make_unique<ops::KernelLibrary>(*m_context);
+
+    // readLlamaParams checked that every required tensor exists with the right shape.
+    const auto get = [&](const std::string& name) { return m_weights.find(name); };
+    for (uint32_t i = 0; i < m_params.blockCount; ++i) {
+        const std::string p = "blk." + std::to_string(i) + ".";
+        m_layers.push_back({get(p + "attn_norm.weight"), get(p + "attn_q.weight"), get(p + "attn_k.weight"),
+                            get(p + "attn_v.weight"), get(p + "attn_output.weight"), get(p + "ffn_norm.weight"),
+                            get(p + "ffn_gate.weight"), get(p + "ffn_up.weight"), get(p + "ffn_down.weight")});
+    }
+    m_tokenEmbedding = get("token_embd.weight");
+    m_outputNorm = get("output_norm.weight");
+    m_output = m_params.tiedOutput ? m_tokenEmbedding : get("output.weight");
+    m_ropeFreqs = m_params.hasRopeFreqs ? get("rope_freqs.weight") : nullptr;
+    return {};
+}
+
+Result<std::unique_ptr<Session>> LlamaModel::createSession(const SessionOptions& options)
+{
+    const uint32_t contextLength = defaultContext(m_params, options.contextLength);
+    const uint32_t batchSize = std::max<uint32_t>(1, std::min(options.batchSize, contextLength));
+    auto session = std::make_unique<LlamaSession>(*this, contextLength, batchSize);
+    if (Status s = session->allocate(); !s)
+        return s;
+    return std::unique_ptr<Session>(std::move(session));
+}
+
+// ---- the session ----
+
+Result<vk::Buffer> LlamaSession::make(VkDeviceSize bytes, vk::BufferUsage usage)
+{
+    Result<vk::Buffer> buffer = vk::Buffer::create(m_model.context(), bytes, usage);
+    if (buffer)
+        m_deviceBytes += buffer->size();
+    return buffer;
+}
+
+Status LlamaSession::allocate()
+{
+    const LlamaParams& p = m_model.params();
+    const VkDeviceSize f32 = 4, f16 = 2;
+    const VkDeviceSize cacheBytes = VkDeviceSize(m_contextLength) * p.kvDim() * f16;
+    const VkDeviceSize maxRange = m_model.context().limits().maxStorageBufferRange;
+    if (cacheBytes > maxRange)
+        return Status::failure("a context of " + std::to_string(m_contextLength) + " tokens needs " +
+                               formatBytes(cacheBytes) + " of KV cache per layer, more than this device binds at once (" +
+                               formatBytes(maxRange) + "); choose a context of at most " +
+                               std::to_string(maxRange / (p.kvDim() * f16)) + " tokens");
+    const auto add = [&](vk::Buffer& target, VkDeviceSize bytes, vk::BufferUsage usage) -> Status {
+        Result<vk::Buffer> b = make(bytes, usage);
+        if (!b)
+            return b.status();
+        target = std::move(b).value();
+        return {};
+    };
+    for (uint32_t l = 0; l < p.blockCount; ++l) {
+        m_buffers.keys.emplace_back();
+        m_buffers.values.emplace_back();
+        VELA_TRY(add(m_buffers.keys.back(), cacheBytes, vk::BufferUsage::DeviceLocal));
+        VELA_TRY(add(m_buffers.values.back(), cacheBytes, vk::BufferUsage::DeviceLocal));
+    }
+    const VkDeviceSize b = m_batchSize;
+    using U = vk::BufferUsage;
+    VELA_TRY(add(m_buffers.tokens, b * 4, U::Upload));
+    VELA_TRY(add(m_buffers.positions, b * 4, U::Upload));
+    VELA_TRY(add(m_buffers.x, b * p.embeddingLength * f32, U::DeviceLocal));
+    VELA_TRY(add(m_buffers.normed, b * p.embeddingLength * f32, U::DeviceLocal));
+    VELA_TRY(add(m_buffers.q, b * p.qDim() * f32, U::DeviceLocal));
+    VELA_TRY(add(m_buffers.k, b * p.kvDim() * f32, U::DeviceLocal));
+    VELA_TRY(add(m_buffers.v, b * p.kvDim() * f32, U::DeviceLocal));
+    VELA_TRY(add(m_buffers.attention, b * p.qDim() * f32, U::DeviceLocal));
+    VELA_TRY(add(m_buffers.projected, b * p.embeddingLength * f32, U::DeviceLocal));
+    VELA_TRY(add(m_buffers.gate, b * p.feedForwardLength * f32, U::DeviceLocal));
+    VELA_TRY(add(m_buffers.up, b * p.feedForwardLength * f32, U::DeviceLocal));
+    VELA_TRY(add(m_buffers.lastRow, p.embeddingLength * f32, U::DeviceLocal));
+    VELA_TRY(add(m_buffers.logits, VkDeviceSize(p.vocabSize) * f32, U::DeviceLocal));
+    VELA_TRY(add(m_buffers.selection, 2 * 64 * 4, U::DeviceLocal));
+    VELA_TRY(add(m_buffers.readback, VkDeviceSize(p.vocabSize) * f32, U::Readback));
+    m_logitsRows = 1;
+    Result<vk::CommandStream> stream = vk::CommandStream::create(m_model.context(), m_model.profiling());
+    if (!stream)
+        return stream.status();
+    m_stream.emplace(std::move(stream).value());
+    return {};
+}
+
+Status LlamaSession::matrix(const ops::WeightView& w, const vk::Buffer& x, const vk::Buffer& y, uint32_t n)
+{
+    ops::KernelLibrary& kernels = m_model.kernels();
+    if (n == 1)
+        return ops::matVec(kernels, *m_stream, w, vk::wholeBuffer(x), vk::wholeBuffer(y), 1);
+    return ops::matMul(kernels, *m_stream, w, vk::wholeBuffer(x), vk::wholeBuffer(y), n);
+}
+
+// One transformer block for `n` tokens at positions m_position … m_position+n-1. Every op reads what the
+// previous one wrote, hence a barrier after each.
+Status LlamaSession::recordLayer(uint32_t layer, uint32_t n)
+{
+    const LlamaParams& p = m_model.params();
+    const LayerWeights& w = m_model.layer(layer);
+    ops::KernelLibrary& kernels = m_model.kernels();
+    vk::CommandStream& s = *m_stream;
+    SessionBuffers& b = m_buffers;
+    const auto all = [](const vk::Buffer& buffer) { return vk::wholeBuffer(buffer); };
+
+    // Attention: normed = rmsnorm(x) · w_attn_norm; q, k, v projections; RoPE on q and k.
+    VELA_TRY(ops::rmsNorm(kernels, s, all(b.x), w.attnNorm->data, all(b.normed), n, p.embeddingLength, p.rmsEpsilon));
+    s.barrier();
+    VELA_TRY(matrix(*w.q, b.normed, b.q, n));
+    VELA_TRY(matrix(*w.k, b.normed, b.k, n));
+    VELA_TRY(matrix(*w.v, b.normed, b.v, n));
+    s.barrier();
+    ops::RopeParams rope{};
+    rope.nTokens = n;
+    rope.headDim = p.headDim;
+    rope.nRot = p.ropeDimensionCount;
+    rope.neox = false;
+    rope.freqBase = p.ropeFreqBase;
+    rope.freqScale = p.ropeFreqScale;
+    rope.extFactor = p.ropeExtFactor;
+    rope.attnFactor = p.ropeAttnFactor;
+    rope.betaFast = p.ropeBetaFast;
+    rope.betaSlow = p.ropeBetaSlow;
+    rope.nCtxOrig = p.ropeOriginalContext;
+    const ops::WeightView* freqs = m_model.ropeFreqs();
+    const std::optional<vk::BufferRange> factors = freqs ? std::optional(freqs->data) : std::nullopt;
+    rope.nHeads = p.headCount;
+    VELA_TRY(ops::rope(kernels, s, all(b.q), all(b.positions), factors, rope));
+    rope.nHeads = p.headCountKv;
+    VELA_TRY(ops::rope(kernels, s, all(b.k), all(b.positions), factors, rope));
+    s.barrier();
+    // K and V of these tokens join the cache; then every query attends over the cache up to itself.
+    VELA_TRY(ops::storeKv(kernels, s, all(b.k), all(b.keys[layer]), m_position, n, p.kvDim()));
+    VELA_TRY(ops::storeKv(kernels, s, all(b.v), all(b.values[layer]), m_position, n, p.kvDim()));
+    s.barrier();
+    ops::AttentionParams attention{};
+    attention.nTokens = n;
+    attention.nKv = m_position + n;
+    attention.firstPosition = m_position;
+    attention.nHead = p.headCount;
+    attention.nKvHead = p.headCountKv;
+    attention.headDim = p.headDim;
+    attention.scale = p.attentionScale > 0 ? p.attentionScale : 1.0f / std::sqrt(static_cast<float>(p.headDim));
+    attention.causal = true;
+    VELA_TRY(ops::attention(kernels, s, all(b.q), all(b.keys[layer]), all(b.values[layer]), all(b.attention),
+                            attention));
+    s.barrier();
+    VELA_TRY(matrix(*w.o, b.attention, b.projected, n));
+    s.barrier();
+    VELA_TRY(ops::add(kernels, s, all(b.x), all(b.projected), all(b.x), n * p.embeddingLength));
+    s.barrier();
+
+    // Feed-forward: x += W_down · (silu(W_gate · n) ⊙ (W_up · n)), n = rmsnorm(x) · w_ffn_norm.
+    VELA_TRY(ops::rmsNorm(kernels, s, all(b.x), w.ffnNorm->data, all(b.normed), n, p.embeddingLength, p.rmsEpsilon));
+    s.barrier();
+    VELA_TRY(matrix(*w.gate, b.normed, b.gate, n));
+    VELA_TRY(matrix(*w.up, b.normed, b.up, n));
+    s.barrier();
+    VELA_TRY(ops::swiglu(kernels, s, all(b.gate), all(b.up), all(b.gate), n * p.feedForwardLength));
+    s.barrier();
+    VELA_TRY(matrix(*w.down, b.gate, b.projected, n));
+    s.barrier();
+    VELA_TRY(ops::add(kernels, s, all(b.x), all(b.projected), all(b.x), n * p.embeddingLength));
+    s.barrier();
+    return {};
+}
+
+// The final norm and the output projection: of the last token only, or of every token.
+Status LlamaSession::recordLogits(uint32_t n, Logits which)
+{
+    const LlamaParams& p = m_model.params();
+    ops::KernelLibrary& kernels = m_model.kernels();
+    vk::CommandStream& s = *m_stream;
+    SessionBuffers& b = m_buffers;
+    if (which == Logits::All) {
+        if (m_logitsRows < m_batchSize) {
+            m_deviceBytes -= b.logits.size() + b.readback.size();
+            Result<vk::Buffer> logits = make(VkDeviceSize(m_batchSize) * p.vocabSize * 4);
+            Result<vk::Buffer> readback = make(VkDeviceSize(m_batchSize) * p.vocabSize * 4, vk::BufferUsage::Readback);
+            if (!logits || !readback)
+                return logits ? readback.status() : logits.status();
+            b.logits = std::move(logits).value();
+            b.readback = std::move(readback).value();
+            m_logitsRows = m_batchSize;
+        }
+        VELA_TRY(ops::rmsNorm(kernels, s, vk::wholeBuffer(b.x), m_model.outputNorm().data, vk::wholeBuffer(b.normed),
+                              n, p.embeddingLength, p.rmsEpsilon));
+        s.barrier();
+        return matrix(m_model.output(), b.normed, b.logits, n);
+    }
+    // Logits::Last: copy the last row out (a copy has no offset-alignment rules, a binding has).
+    s.copy(b.x, VkDeviceSize(n - 1) * p.embeddingLength * 4, b.lastRow, 0, VkDeviceSize(p.embeddingLength) * 4);
+    s.barrier();
+    VELA_TRY(ops::rmsNorm(kernels, s, vk::wholeBuffer(b.lastRow), m_model.outputNorm().data,
+                          vk::wholeBuffer(b.lastRow), 1, p.embeddingLength, p.rmsEpsilon));
+    s.barrier();
+    VELA_TRY(ops::matVec(kernels, s, m_model.output(), vk::wholeBuffer(b.lastRow), vk::wholeBuffer(b.logits), 1));
+    s.barrier();
+    return {};
+}
+
+Status LlamaSession::runBatch(std::span<const TokenId> tokens, Logits which)
+{
+    const LlamaParams& p = m_model.params();
+    const auto n = static_cast<uint32_t>(tokens.size());
+    auto* ids = static_cast<uint32_t*>(m_buffers.tokens.mapped());
+    auto* positions = static_cast<int32_t*>(m_buffers.positions.mapped());
+    for (uint32_t i = 0; i < n; ++i) {
+        if (tokens[i] < 0 || static_cast<uint32_t>(tokens[i]) >= p.vocabSize)
+            return Status::failure("token id " + std::to_string(tokens[i]) + " is outside the vocabulary (" +
+                                   std::to_string(p.vocabSize) + " tokens)");
+        ids[i] = static_cast<uint32_t>(tokens[i]);
+        positions[i] = static_cast<int32_t>(m_position + i);
+    }
+    ops::KernelLibrary& kernels = m_model.kernels();
+    VELA_TRY(ops::embed(kernels, *m_stream, m_model.tokenEmbedding(), vk::wholeBuffer(m_buffers.tokens),
+                        vk::wholeBuffer(m_buffers.x), n));
+    m_stream->barrier();
+    for (uint32_t layer = 0; layer < p.blockCount; ++layer) {
+        if (m_cancel.load())
+            break;
+        VELA_TRY(recordLayer(layer, n));
+        // A prompt batch can take seconds on a slow device: submitting layer by layer lets cancel() act
+        // within one layer's time. One token is quick enough to go in one submission.
+        if (n > 1)
+            VELA_TRY(m_stream->submitAndWait());
+    }
+    if (which != Logits::None)
+        VELA_TRY(recordLogits(n, which));
+    const Status submitted = m_stream->submitAndWait();
+    if (m_cancel.exchange(false))
+        return Status::failure("cancelled");
+    VELA_TRY(submitted);
+    m_position += n;
+    m_haveLogits = which != Logits::None;
+    return {};
+}
+
+Status LlamaSession::readLogits(uint32_t rows, std::vector<float>& out, bool append)
+{
+    const uint32_t vocab = m_model.params().vocabSize;
+    const VkDeviceSize bytes = VkDeviceSize(rows) * vocab * 4;
+    m_stream->copy(m_buffers.logits, 0, m_buffers.readback, 0, bytes);
+    VELA_TRY(m_stream->submitAndWait());
+    const auto* data = static_cast<const float*>(m_buffers.readback.mapped());
+    if (!append)
+        out.clear();
+    out.insert(out.end(), data, data + size_t(rows) * vocab);
+    return {};
+}
+
+Status LlamaSession::evaluate(std::span<const TokenId> tokens, Logits which, std::vector<float>& logits)
+{
+    if (tokens.empty())
+        return Status::failure("nothing to evaluate");
+    if (m_position + tokens.size() > m_contextLength)
+        return Status::failure("the context is full: " + std::to_string(m_position) + " + " +
+                               std::to_string(tokens.size()) + " tokens exceed the context of " +
+                               std::to_string(m_contextLength));
+    logits.clear();
+    for (size_t start = 0; start < tokens.size(); start += m_batchSize) {
+        const auto batch = tokens.subspan(start, std::min<size_t>(m_batchSize, tokens.size() - start));
+        const bool lastBatch = start + batch.size() == tokens.size();
+        const Logits want = which == Logits::All ? Logits::All : (lastBatch ? which : Logits::None);
+        VELA_TRY(runBatch(batch, want));
+        if (want == Logits::All)
+            VELA_TRY(readLogits(static_cast<uint32_t>(batch.size()), logits, true));
+        else if (want == Logits::Last)
+            VELA_TRY(readLogits(1, logits, false));
+    }
+    if (which == Logits::All) {
+        // The logits buffer now holds many rows; the last token's row is what topCandidates reads.
+        m_haveLogits = false;
+    }
+    return {};
+}
+
+Result<TokenId> LlamaSession::evaluateGreedy(TokenId token)
+{
+    if (m_position + 1 > m_contextLength)
+        return Status::failure("the context is full (" + std::to_string(m_contextLength) + " tokens)");
+    const TokenId one[] = {token};
+    VELA_TRY(runBatch(one, Logits::Last));
+    std::vector<std::pair<TokenId, float>> best;
+    VELA_TRY(topCandidates(1, best));
+    return best.front().first;
+}
+
+Status LlamaSession::topCandidates(uint32_t k, std::vector<std::pair<TokenId, float>>& out)
+{
+    if (!m_haveLogits)
+        return Status::failure("no logits of a last token to choose from");
+    const uint32_t vocab = m_model.params().vocabSize;
+    k = std::clamp<uint32_t>(k, 1, std::min<uint32_t>(64, vocab));
+    const vk::BufferRange ids{&m_buffers.selection, 0, 64 * 4};
+    const vk::BufferRange values{&m_buffers.selection, 64 * 4, 64 * 4};
+    VELA_TRY(ops::topK(m_model.kernels(), *m_stream, vk::BufferRange{&m_buffers.logits, 0, VkDeviceSize(vocab) * 4},
+                       vocab, k, ids, values));
+    m_stream->barrier();
+    m_stream->copy(m_buffers.selection, 0, m_buffers.readback, 0, 2 * 64 * 4);
+    VELA_TRY(m_stream->submitAndWait());
+    const auto* words = static_cast<const uint32_t*>(m_buffers.readback.mapped());
+    out.clear();
+    for (uint32_t i = 0; i < k; ++i) {
+        float value;
+        std::memcpy(&value, &words[64 + i], 4);
+        out.emplace_back(static_cast<TokenId>(words[i]), value);
+    }
+    return {};
+}
+
+std::map<std::string, KernelTime> LlamaSession::kernelTimings() const
+{
+    std::map<std::string, KernelTime> out;
+    for (const auto& [name, t] : m_stream->timings())
+        out[name] = {t.dispatches, t.milliseconds};
+    return out;
+}
+
+}  // namespace
+
+Result<std::unique_ptr<LanguageModel>> loadLlama(GgufFile file, const LoadOptions& options)
+{
+    const std::string path = file.paths().front();
+    Result<LlamaParams> params = readLlamaParams(file);
+    if (!params)
+        return Status::failure(path + ": " + params.message());
+    if (params->expertCount > 0)
+        return Status::failure(path + ": Mixture-of-Experts llama models (" + std::to_string(params->expertCount) +
+                               " experts) are not supported yet");
+    Result<Tokenizer> tokenizer = Tokenizer::fromGguf(file);
+    if (!tokenizer)
+        return Status::failure(path + ": " + tokenizer.message());
+    ModelInfo info = describeModel(file);
+
+    vk::ContextOptions contextOptions;
+    contextOptions.device = options.device;
+    contextOptions.validation = options.validation;
+    Result<std::unique_ptr<vk::VulkanContext>> context = vk::VulkanContext::create(contextOptions);
+    if (!context)
+        return context.status();
+
+    // The memory check comes before any allocation: say what is needed and what would help.
+    const MemoryEstimate need = estimateMemory(info, defaultContext(*params, options.contextLength));
+    const uint64_t free = (*context)->freeDeviceMemory();
+    if (need.totalBytes() > free)
+        return Status::failure(path + ": the model needs " + formatBytes(need.totalBytes()) + " of device memory (" +
+                               formatBytes(need.weightBytes) + " weights + " + formatBytes(need.kvCacheBytes) +
+                               " KV cache at " + std::to_string(need.contextLength) + " tokens), but " +
+                               (*context)->description().name + " has " + formatBytes(free) +
+                               " free; try a smaller context or a smaller quantization");
+
+    auto model = std::make_unique<LlamaModel>(std::move(file), *params, std::move(info), std::move(tokenizer).value(),
+                                              std::move(context).value(), options.profile);
+    if (Status s = model->loadWeights(options.progress); !s)
+        return Status::failure(s.message() == "loading cancelled" ? s.message() : path + ": " + s.message());
+    return std::unique_ptr<LanguageModel>(std::move(model));
+}
+
+}  // namespace vela::models

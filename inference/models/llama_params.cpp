@@ -1,0 +1,301 @@
+// Reads and checks the hyper-parameters and tensor shapes of a `llama` GGUF file.
+// Reference: llama.cpp src/llama-model.cpp `load_hparams` (keys, defaults), src/models/llama.cpp
+// `load_arch_tensors` (tensor shapes), src/llama-context.cpp (rope scaling resolved into kernel arguments).
+#include "vela/llama_params.h"
+
+#include <algorithm>
+#include <cmath>
+#include <optional>
+#include <string>
+#include <vector>
+
+namespace vela {
+
+namespace {
+
+constexpr std::string_view kArch = "llama";
+constexpr uint32_t kMaxDimension = 1u << 24;  // far above any real model; keeps products inside 64 bits
+
+std::string key(std::string_view suffix)
+{
+    return std::string(kArch) + "." + std::string(suffix);
+}
+
+// An integer key that may also be stored as a per-layer array (llama.cpp `get_key_or_arr`); the array form
+// is accepted only when all layers agree, since the reference has one shape for all layers.
+Result<std::optional<uint32_t>> readDimension(const GgufFile& file, std::string_view suffix)
+{
+    const std::string name = key(suffix);
+    const GgufValue* value = file.find(name);
+    if (!value)
+        return std::optional<uint32_t>{};
+    std::optional<int64_t> v;
+    if (value->isArray()) {
+        for (const GgufValue& item : value->items()) {
+            const auto itemValue = item.asInt();
+            if (!itemValue || (v && *v != *itemValue))
+                return Status::failure(name + ": per-layer values that differ are not supported");
+            v = itemValue;
+        }
+    } else {
+        v = value->asInt();
+    }
+    if (!v || *v < 0 || *v > kMaxDimension)
+        return Status::failure(name + ": expected an integer in 0.." + std::to_string(kMaxDimension) + ", found " +
+                               value->toDisplayString());
+    return std::optional<uint32_t>(static_cast<uint32_t>(*v));
+}
+
+Result<uint32_t> requireDimension(const GgufFile& file, std::string_view suffix)
+{
+    auto v = readDimension(file, suffix);
+    if (!v)
+        return v.status();
+    if (!v.value() || *v.value() == 0)
+        return Status::failure("missing or zero key " + key(suffix));
+    return *v.value();
+}
+
+Result<float> readFloat(const GgufFile& file, std::string_view suffix, std::optional<float> fallback)
+{
+    const std::string name = key(suffix);
+    const GgufValue* value = file.find(name);
+    if (!value) {
+        if (!fallback)
+            return Status::failure("missing key " + name);
+        return *fallback;
+    }
+    const auto v = value->asFloat();
+    if (!v || !std::isfinite(*v))
+        return Status::failure(name + ": expected a number, found " + value->toDisplayString());
+    return static_cast<float>(*v);
+}
+
+Result<RopeScalingType> readRopeScalingType(const GgufFile& file)
+{
+    const std::string name = key("rope.scaling.type");
+    if (!file.find(name))
+        return RopeScalingType::Linear;
+    const auto text = file.getString(name);
+    if (text == "none")
+        return RopeScalingType::None;
+    if (text == "linear")
+        return RopeScalingType::Linear;
+    if (text == "yarn")
+        return RopeScalingType::Yarn;
+    if (text == "longrope")
+        return RopeScalingType::Longrope;
+    return Status::failure(name + ": unknown rope scaling type " + file.find(name)->toDisplayString());
+}
+
+// Fills the shape fields; tensors come later.
+Status readShapes(const GgufFile& file, LlamaParams& p)
+{
+    for (auto [suffix, field] : {std::pair{"embedding_length", &p.embeddingLength},
+                                 std::pair{"block_count", &p.blockCount},
+                                 std::pair{"attention.head_count", &p.headCount}}) {
+        auto v = requireDimension(file, suffix);
+        if (!v)
+            return v.status();
+        *field = v.value();
+    }
+    auto contextLength = readDimension(file, "context_length");
+    auto headCountKv = readDimension(file, "attention.head_count_kv");
+    auto keyLength = readDimension(file, "attention.key_length");
+    auto valueLength = readDimension(file, "attention.value_length");
+    auto ropeDims = readDimension(file, "rope.dimension_count");
+    auto ffn = readDimension(file, "feed_forward_length");
+    auto experts = readDimension(file, "expert_count");
+    auto expertsUsed = readDimension(file, "expert_used_count");
+    for (const auto* r : {&contextLength, &headCountKv, &keyLength, &valueLength, &ropeDims, &ffn, &experts, &expertsUsed}) {
+        if (!*r)
+            return r->status();
+    }
+    p.contextLength = contextLength.value().value_or(0);
+    p.headCountKv = headCountKv.value().value_or(p.headCount);
+    if (p.embeddingLength % p.headCount != 0 && !keyLength.value())
+        return Status::failure(key("embedding_length") + " is not a multiple of " + key("attention.head_count"));
+    p.headDim = keyLength.value().value_or(p.embeddingLength / p.headCount);
+    if (valueLength.value().value_or(p.headDim) != p.headDim)
+        return Status::failure("llama needs attention.key_length == attention.value_length");
+    p.ropeDimensionCount = ropeDims.value().value_or(p.headDim);
+    if (p.ropeDimensionCount != p.headDim)
+        return Status::failure("llama needs rope.dimension_count (" + std::to_string(p.ropeDimensionCount) +
+                               ") == head dimension (" + std::to_string(p.headDim) + ")");
+    if (p.headDim % 2 != 0)
+        return Status::failure("head dimension " + std::to_string(p.headDim) + " is odd");
+    if (p.headCountKv == 0 || p.headCount % p.headCountKv != 0)
+        return Status::failure("attention.head_count (" + std::to_string(p.headCount) +
+                               ") is not a multiple of attention.head_count_kv (" + std::to_string(p.headCountKv) + ")");
+    p.expertCount = experts.value().value_or(0);
+    p.expertUsedCount = expertsUsed.value().value_or(0);
+    if (p.expertCount > 0 && (p.expertUsedCount == 0 || p.expertUsedCount > p.expertCount))
+        return Status::failure(key("expert_used_count") + " must be in 1.." + std::to_string(p.expertCount));
+    if (!ffn.value() || *ffn.value() == 0)
+        return Status::failure("missing or zero key " + key("feed_forward_length"));
+    p.feedForwardLength = *ffn.value();
+    return {};
+}
+
+// The rope settings as llama.cpp's context resolves them (llama-context.cpp): ext_factor 1 for YaRN, and the
+// host-side attn_factor that, together with the kernel's own 1 + 0.1·ln(1/freq_scale), gives YaRN's magnitude.
+Status readRope(const GgufFile& file, LlamaParams& p)
+{
+    auto base = readFloat(file, "rope.freq_base", 10000.0f);
+    auto type = readRopeScalingType(file);
+    auto factor = readFloat(file, "rope.scaling.factor", 0.0f);
+    if (factor && factor.value() == 0.0f)
+        factor = readFloat(file, "rope.scale_linear", 0.0f);
+    auto attnFactor = readFloat(file, "rope.scaling.attn_factor", 1.0f);
+    auto originalContext = readDimension(file, "rope.scaling.original_context_length");
+    if (!base)
+        return base.status();
+    if (!type)
+        return type.status();
+    if (!factor)
+        return factor.status();
+    if (!attnFactor)
+        return attnFactor.status();
+    if (!originalContext)
+        return originalContext.status();
+    if (base.value() <= 0.0f || factor.value() < 0.0f)
+        return Status::failure("rope.freq_base must be > 0 and rope.scaling.factor ≥ 0");
+    p.ropeFreqBase = base.value();
+    p.ropeScalingType = type.value();
+    p.ropeScalingFactor = factor.value() == 0.0f ? 1.0f : factor.value();
+    p.ropeFreqScale = p.ropeScalingType == RopeScalingType::None ? 1.0f : 1.0f / p.ropeScalingFactor;
+    p.ropeOriginalContext = originalContext.value().value_or(0);
+    if (p.ropeOriginalContext == 0)
+        p.ropeOriginalContext = p.contextLength;
+    p.ropeExtFactor = p.ropeScalingType == RopeScalingType::Yarn ? 1.0f : 0.0f;
+    float hostAttnFactor = 1.0f;
+    if (p.ropeExtFactor != 0.0f) {
+        const float scale = 1.0f / p.ropeFreqScale;
+        const float mscale = scale <= 1.0f ? 1.0f : 0.1f * std::log(scale) + 1.0f;
+        hostAttnFactor = mscale / (1.0f + 0.1f * std::log(scale));  // cancels the kernel's own factor
+    }
+    p.ropeAttnFactor = hostAttnFactor * attnFactor.value();
+    if (p.ropeScalingType == RopeScalingType::Yarn && p.ropeOriginalContext == 0)
+        return Status::failure("YaRN scaling needs rope.scaling.original_context_length or context_length");
+    return {};
+}
+
+std::string shapeText(const std::vector<uint64_t>& dims)
+{
+    std::string text = "[";
+    for (size_t i = 0; i < dims.size(); ++i)
+        text += (i ? ", " : "") + std::to_string(dims[i]);
+    return text + "]";
+}
+
+// A tensor exists with exactly `dims` (ne0 first; unused trailing dimensions must be 1).
+Status checkTensor(const GgufFile& file, const std::string& name, const std::vector<uint64_t>& dims, bool required)
+{
+    const GgufTensorInfo* t = file.findTensor(name);
+    if (!t)
+        return required ? Status::failure("missing tensor " + name + " " + shapeText(dims)) : Status{};
+    bool same = true;
+    for (size_t i = 0; i < 4; ++i)
+        same = same && t->dims[i] == (i < dims.size() ? dims[i] : 1);
+    if (!same) {
+        std::vector<uint64_t> found(t->dims.begin(), t->dims.begin() + std::max<uint32_t>(t->nDims, 1));
+        return Status::failure("tensor " + name + " has shape " + shapeText(found) + ", expected " + shapeText(dims));
+    }
+    return {};
+}
+
+struct ExpectedTensor {
+    std::string name;
+    std::vector<uint64_t> dims;  // ne0 first
+    bool required;
+};
+
+Status checkLayerTensors(const GgufFile& file, const LlamaParams& p, uint32_t layer)
+{
+    const std::string blk = "blk." + std::to_string(layer) + ".";
+    const uint64_t embd = p.embeddingLength, qDim = p.qDim(), kvDim = p.kvDim(), ff = p.feedForwardLength;
+    if (file.findTensor(blk + "attn_qkv.weight"))
+        return Status::failure("tensor " + blk + "attn_qkv.weight: fused q/k/v is not supported for llama yet");
+    std::vector<ExpectedTensor> expected = {
+        {"attn_norm.weight", {embd}, true},     {"attn_q.weight", {embd, qDim}, true},
+        {"attn_k.weight", {embd, kvDim}, true}, {"attn_v.weight", {embd, kvDim}, true},
+        {"attn_q.bias", {qDim}, false},         {"attn_k.bias", {kvDim}, false},
+        {"attn_v.bias", {kvDim}, false},        {"attn_output.weight", {qDim, embd}, true},
+        {"attn_output.bias", {embd}, false},    {"ffn_norm.weight", {embd}, true},
+    };
+    if (p.expertCount == 0) {
+        expected.insert(expected.end(), {{"ffn_gate.weight", {embd, ff}, true}, {"ffn_up.weight", {embd, ff}, true},
+                                         {"ffn_down.weight", {ff, embd}, true}, {"ffn_gate.bias", {ff}, false},
+                                         {"ffn_up.bias", {ff}, false},          {"ffn_down.bias", {embd}, false}});
+    } else {
+        const uint64_t ne = p.expertCount;
+        expected.insert(expected.end(), {{"ffn_gate_inp.weight", {embd, ne}, true},
+                                         {"ffn_gate_exps.weight", {embd, ff, ne}, false},
+                                         {"ffn_up_exps.weight", {embd, ff, ne}, true},
+                                         {"ffn_down_exps.weight", {ff, embd, ne}, true}});
+    }
+    for (const ExpectedTensor& e : expected) {
+        if (Status s = checkTensor(file, blk + e.name, e.dims, e.required); !s)
+            return s;
+    }
+    return {};
+}
+
+Status checkTensors(const GgufFile& file, LlamaParams& p)
+{
+    const GgufTensorInfo* embd = file.findTensor("token_embd.weight");
+    if (!embd)
+        return Status::failure("missing tensor token_embd.weight");
+    if (embd->nDims != 2 || embd->dims[1] == 0 || embd->dims[1] > (1u << 31))
+        return Status::failure("tensor token_embd.weight must be 2-D [n_embd, n_vocab]");
+    p.vocabSize = static_cast<uint32_t>(embd->dims[1]);
+    if (const auto declared = file.getInt(key("vocab_size")); declared && *declared != p.vocabSize)
+        return Status::failure(key("vocab_size") + " = " + std::to_string(*declared) + " but token_embd.weight has " +
+                               std::to_string(p.vocabSize) + " rows");
+    const uint64_t n = p.embeddingLength, vocab = p.vocabSize;
+    const std::vector<ExpectedTensor> globals = {
+        {"token_embd.weight", {n, vocab}, true},
+        {"output_norm.weight", {n}, true},
+        {"output.weight", {n, vocab}, false},
+        {"rope_freqs.weight", {p.ropeDimensionCount / 2}, false},
+    };
+    for (const ExpectedTensor& e : globals) {
+        if (Status s = checkTensor(file, e.name, e.dims, e.required); !s)
+            return s;
+    }
+    p.tiedOutput = file.findTensor("output.weight") == nullptr;
+    p.hasRopeFreqs = file.findTensor("rope_freqs.weight") != nullptr;
+    for (uint32_t layer = 0; layer < p.blockCount; ++layer) {
+        if (Status s = checkLayerTensors(file, p, layer); !s)
+            return s;
+    }
+    return {};
+}
+
+}  // namespace
+
+Result<LlamaParams> readLlamaParams(const GgufFile& file)
+{
+    if (file.architecture() != kArch)
+        return Status::failure("general.architecture is \"" + file.architecture() + "\", expected \"llama\"");
+    LlamaParams p;
+    if (Status s = readShapes(file, p); !s)
+        return s;
+    auto eps = readFloat(file, "attention.layer_norm_rms_epsilon", std::nullopt);
+    auto scale = readFloat(file, "attention.scale", 0.0f);
+    if (!eps)
+        return eps.status();
+    if (!scale)
+        return scale.status();
+    if (eps.value() <= 0.0f)
+        return Status::failure(key("attention.layer_norm_rms_epsilon") + " must be > 0");
+    p.rmsEpsilon = eps.value();
+    p.attentionScale = scale.value();
+    if (Status s = readRope(file, p); !s)
+        return s;
+    if (Status s = checkTensors(file, p); !s)
+        return s;
+    return p;
+}
+
+}  // namespace vela
