@@ -48,9 +48,32 @@ void main()
     for (uint r = 0; r < ROWS; ++r)
         rowBlock[r] = min(firstRow + r, p.rows - 1) * p.blocksPerRow;
 
-    // Groups of 8 weights: every quantized row qualifies (blocks of 32 or 256); float rows only when 8 | cols.
+    // Groups of 32 weights (one K-quant sub-block, whose scale is then decoded once), then of 8: every quantized
+    // row qualifies (blocks of 32 or 256); float rows only when 8 | cols.
+    // Only where dequant32 is cheaper than four dequant8 (float loads, Q4_K/Q5_K scales): elsewhere the unrolled
+    // copy mostly lengthens pipeline compilation (seconds per pipeline on lavapipe).
     const uint groups = (p.cols & 7u) == 0 ? p.cols >> 3 : 0;
-    for (uint g = tid; g < groups; g += WG) {
+#if defined(DQ_HAS_DEQUANT32) || DQ_BLOCK_SIZE == 1
+    const uint groups32 = groups >> 2;
+#else
+    const uint groups32 = 0;
+#endif
+    for (uint g = tid; g < groups32; g += WG) {
+        const uint k = g * 32;
+        for (uint r = 0; r < ROWS; ++r) {
+            vec4 w[8];
+            dequant32(rowBlock[r] + k / DQ_BLOCK_SIZE, k % DQ_BLOCK_SIZE, w);
+            for (uint c = 0; c < COLUMNS; ++c) {
+                // x is small and cache-resident: reloading it per row keeps registers free for W.
+                const uint xi = (p.xOffset + c * p.xStride + k) >> 2;
+                float sum = 0.0;
+                for (uint i = 0; i < 8; ++i)
+                    sum += dot(w[i], x4[xi + i]);
+                acc[c][r] += sum;
+            }
+        }
+    }
+    for (uint g = groups32 * 4 + tid; g < groups; g += WG) {
         const uint k = g * 8;
         vec4 xLo[COLUMNS], xHi[COLUMNS];
         for (uint c = 0; c < COLUMNS; ++c) {

@@ -54,5 +54,93 @@ static_assert(sizeof(MatVecPush) == 28);
 static_assert(sizeof(EmbeddingPush) == 24);
 #endif
 
+// Matrix × matrix for prompt processing (shaders/matmul.comp): y[t][yOffset + r] = Σ_k W[r][k]·x[t][k] over one
+// row chunk of W. Specialization: constant_id 0 = threads, 1 = BM (rows per tile), 2 = BN (tokens per tile),
+// 3 = BK (k per step, a multiple of 8), 4 = TM, 5 = TN (outputs per thread); threads = (BM / TM)·(BN / TN).
+#define VELA_MATMUL_VECTOR_W 1u  // flags: W rows may be read 8 elements at a time (F32/F16/BF16 only)
+#define VELA_MATMUL_VECTOR_X 2u  // flags: x may be read as vec4 (cols % 4 == 0, offset 16-byte aligned)
+struct MatMulPush {
+    uint rows;          // rows of W in this dispatch (one chunk)
+    uint cols;          // elements per row (= floats per token of x)
+    uint blocksPerRow;  // cols / block size of the weight type
+    uint nTokens;       // tokens (rows of x and y)
+    uint yStride;       // floats between tokens of y (all rows of W)
+    uint yOffset;       // first row of this chunk within a token of y
+    uint flags;         // VELA_MATMUL_VECTOR_*
+};
+
+#ifdef __cplusplus
+static_assert(sizeof(MatMulPush) == 28);
+#endif
+
+// Row kernels (shaders/rms_norm.comp, softmax.comp): one workgroup per row. Specialization: constant_id 0 =
+// workgroup size (a power of two).
+struct RmsNormPush {
+    uint rows;
+    uint cols;  // elements per row
+    float eps;
+};
+struct SoftmaxPush {
+    uint rows;
+    uint cols;
+    float scale;  // multiplies the inputs before the softmax
+};
+
+// Rotary embedding in place (shaders/rope.comp), one thread per rotated pair. The per-model constants
+// (theta step, YaRN ramp bounds, magnitude) are computed on the CPU exactly as the reference does.
+struct RopePush {
+    uint nTokens;
+    uint nHeads;
+    uint headDim;
+    uint nRot;        // rotated dimensions (even, <= headDim)
+    uint neox;        // 1: pairs (i, i + nRot/2); 0: adjacent pairs
+    uint hasFactors;  // 1: binding 2 holds nRot/2 frequency divisors
+    float thetaStep;  // freqBase^(-2/nRot)
+    float freqScale;
+    float extFactor;
+    float magnitude;  // attnFactor, times YaRN's 1 + 0.1 ln(1/freqScale) when extFactor != 0
+    float corrLow;    // YaRN ramp: pairs below are extrapolated ...
+    float corrHigh;   // ... pairs above interpolated
+};
+
+// KV cache store (shaders/kv_store.comp): cache[dstOffset + i] = f16(src[i]) for i < n.
+#define VELA_KV_STORE_WORKGROUP 256
+struct KvStorePush {
+    uint n;
+    uint dstOffset;  // in f16 elements
+};
+
+// Flash attention (shaders/attention.comp). Specialization: constant_id 0 = workgroup size, 1 = head dim,
+// 2 = query rows per workgroup, 3 = keys per block.
+struct AttentionPush {
+    uint nTokens;
+    uint nKv;
+    uint firstPosition;
+    uint nHead;
+    uint nKvHead;
+    uint causal;
+    float scale;
+};
+
+// Selection over logits (shaders/argmax.comp, topk.comp): pass 0 reduces chunks of the logits to
+// per-workgroup candidates in a scratch buffer, pass 1 reduces those to the result.
+// Specialization: constant_id 0 = workgroup size, 1 = logits per workgroup in pass 0.
+#define VELA_TOPK_MAX_K 64
+struct SelectPush {
+    uint n;           // logits
+    uint k;           // results wanted (1 for argmax)
+    uint candidates;  // pass 1: entries in the scratch buffer
+    uint pass;
+};
+
+#ifdef __cplusplus
+static_assert(sizeof(RmsNormPush) == 12);
+static_assert(sizeof(SoftmaxPush) == 12);
+static_assert(sizeof(RopePush) == 48);
+static_assert(sizeof(KvStorePush) == 8);
+static_assert(sizeof(AttentionPush) == 28);
+static_assert(sizeof(SelectPush) == 16);
+#endif
+
 VELA_ABI_END
 #endif

@@ -8,6 +8,9 @@
 namespace vela::cli {
 int runInfo(const QStringList& args);
 int runTokenize(const QStringList& args);
+int runDevices(const QStringList& args);
+int runGenerate(const QStringList& args);
+int runLogits(const QStringList& args);
 int runSynth(const QStringList& args);
 }
 
@@ -20,8 +23,11 @@ struct Command {
 };
 
 constexpr Command kCommands[] = {
+    {"devices", "list the Vulkan devices", vela::cli::runDevices},
     {"info", "describe a model and estimate the memory it needs", vela::cli::runInfo},
     {"tokenize", "print the token ids of a text", vela::cli::runTokenize},
+    {"generate", "continue a prompt (streamed to stdout)", vela::cli::runGenerate},
+    {"logits", "write next-token logits as raw float32", vela::cli::runLogits},
     {"synth", "write a random-weight model of any shape and weight type", vela::cli::runSynth},
 };
 

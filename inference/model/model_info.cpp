@@ -90,6 +90,10 @@ ModelInfo describeModel(const GgufFile& file)
     if (info.headDimV == 0)
         info.headDimV = defaultHeadDim;
     info.vocabSize = vocabSizeOf(file, arch);
+    info.decodeWeightBytes = info.weightBytes;
+    const GgufTensorInfo* embedding = file.findTensor("token_embd.weight");
+    if (embedding && file.findTensor("output.weight") && embedding->dims[1] > 0)
+        info.decodeWeightBytes -= embedding->byteSize - embedding->byteSize / embedding->dims[1];
     info.kvValuesPerToken = kvValuesPerToken(file, info);
 
     info.tokenizerModel = std::string(file.getString("tokenizer.ggml.model").value_or(""));

@@ -13,6 +13,7 @@
 #include "ops/rope.h"
 #include "ops/select.h"
 #include "vk/command_stream.h"
+#include "vk/vk_status.h"
 #include "vk/vulkan_context.h"
 
 #include "vela/gguf.h"
@@ -56,6 +57,7 @@ struct SessionBuffers {
     vk::Buffer lastRow;              // (n_embd) the last token's residual, for Logits::Last
     vk::Buffer logits;               // (n_vocab) or (batch, n_vocab) once Logits::All was asked for
     vk::Buffer selection;            // top-k ids and values, (2 · 64) u32/f32
+    vk::Buffer selectionScratch;     // the first pass of top-k: per-workgroup candidates
     vk::Buffer readback;             // host-visible copy target for logits / selection
 };
 
@@ -234,6 +236,7 @@ Status LlamaSession::allocate()
     VELA_TRY(add(m_buffers.lastRow, p.embeddingLength * f32, U::DeviceLocal));
     VELA_TRY(add(m_buffers.logits, VkDeviceSize(p.vocabSize) * f32, U::DeviceLocal));
     VELA_TRY(add(m_buffers.selection, 2 * 64 * 4, U::DeviceLocal));
+    VELA_TRY(add(m_buffers.selectionScratch, ops::selectScratchBytes(p.vocabSize, 64), U::DeviceLocal));
     VELA_TRY(add(m_buffers.readback, VkDeviceSize(p.vocabSize) * f32, U::Readback));
     m_logitsRows = 1;
     Result<vk::CommandStream> stream = vk::CommandStream::create(m_model.context(), m_model.profiling());
@@ -454,7 +457,7 @@ Status LlamaSession::topCandidates(uint32_t k, std::vector<std::pair<TokenId, fl
     const vk::BufferRange ids{&m_buffers.selection, 0, 64 * 4};
     const vk::BufferRange values{&m_buffers.selection, 64 * 4, 64 * 4};
     VELA_TRY(ops::topK(m_model.kernels(), *m_stream, vk::BufferRange{&m_buffers.logits, 0, VkDeviceSize(vocab) * 4},
-                       vocab, k, ids, values));
+                       vocab, k, ids, values, vk::wholeBuffer(m_buffers.selectionScratch)));
     m_stream->barrier();
     m_stream->copy(m_buffers.selection, 0, m_buffers.readback, 0, 2 * 64 * 4);
     VELA_TRY(m_stream->submitAndWait());

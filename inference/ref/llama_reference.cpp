@@ -61,6 +61,9 @@ Result<LlamaReference> LlamaReference::load(const GgufFile& file)
     if (params->expertCount > 0)
         return Status::failure("llama MoE (expert_count " + std::to_string(params->expertCount) +
                                ") is not supported by the reference yet");
+    if (params->ropeScalingType == RopeScalingType::Longrope)
+        return Status::failure("llama with longrope scaling (rope_factors_long/short) is not supported by the "
+                               "reference yet");
     LlamaReference model;
     model.m_params = params.value();
 

@@ -15,11 +15,13 @@
 namespace vela::ref {
 
 // Dense llama models with weights of any type isSupportedWeightType() accepts; float32 KV cache that grows
-// with the sequence (no context limit besides memory). Not thread-safe. The GgufFile must outlive this
-// object: weights are read in place from its mapping, dequantized row by row on every use.
+// with the sequence (no context limit besides memory). Not thread-safe. The GgufFile (or the object it is
+// moved into) must outlive this object: weights are read in place from its mapping, dequantized row by row on
+// every use. Differs from llama.cpp's CPU backend only in rounding: see ref/matmul.h.
 class LlamaReference {
 public:
-    // Fails (naming the key or tensor) on a non-llama file, bad shapes, unsupported weight types or MoE.
+    // Fails (naming the key or tensor) on a non-llama file, bad shapes, unsupported weight types, MoE or
+    // longrope scaling.
     static Result<LlamaReference> load(const GgufFile& file);
 
     const LlamaParams& params() const { return m_params; }

@@ -10,10 +10,11 @@
 //     probabilities from them);
 //   - temperature scaling subtracts the highest logit first, which leaves the distribution as it is but
 //     cannot overflow for a tiny temperature;
-//   - greedy (temperature <= 0) takes the argmax directly and does not advance the random sequence.
+//   - greedy (temperature <= 0) takes the argmax directly and does not advance the random sequence;
+//   - exp() and the uniform draw are computed here (deterministic_math.h), the same bits on every platform.
 #include "vela/sampling.h"
 
-#include "sampling/uniform_random.h"
+#include "sampling/deterministic_math.h"
 
 #include <algorithm>
 #include <cmath>
@@ -210,7 +211,8 @@ TokenId Sampler::argmax() const
 // False when nothing is left.
 bool Sampler::keepValid()
 {
-    const bool anyInfinite = std::any_of(m_work.begin(), m_work.end(), [](const Scored& c) { return c.logit == kInf; });
+    const bool anyInfinite =
+        std::any_of(m_work.begin(), m_work.end(), [](const Scored& c) { return c.logit == kInf; });
     std::erase_if(m_work, [anyInfinite](const Scored& c) {
         return anyInfinite ? c.logit != kInf : (std::isnan(c.logit) || c.logit == -kInf);
     });
@@ -226,25 +228,28 @@ void Sampler::keepTopK()
     if (m_params.topK <= 0 || static_cast<size_t>(m_params.topK) >= m_work.size())
         return;
     const auto k = static_cast<size_t>(m_params.topK);
-    // For a small k a heap rejects most of the vocabulary with one comparison each (llama.cpp: k <= 128).
-    if (!m_sorted && k <= 128)
-        std::partial_sort(m_work.begin(), m_work.begin() + static_cast<std::ptrdiff_t>(k), m_work.end(), comesBefore);
-    else if (!m_sorted)
+    if (!m_sorted)
         orderHead(0, k);
     m_work.resize(k);
     m_sorted = true;
 }
 
 // Puts m_work[from, to) in canonical order, given that m_work[0, from) already is and comes first.
-// Returns the new end of the ordered head.
+// Returns the new end of the ordered head. The order is total, so either way gives the same sequence.
 size_t Sampler::orderHead(size_t from, size_t to)
 {
+    constexpr size_t kSmallHead = 256;
     to = std::min(to, m_work.size());
     const auto first = m_work.begin() + static_cast<std::ptrdiff_t>(from);
     const auto last = m_work.begin() + static_cast<std::ptrdiff_t>(to);
-    // The order is total, so selecting then sorting gives what partial_sort would, in O(n + k log k).
-    std::nth_element(first, last, m_work.end(), comesBefore);
-    std::sort(first, last, comesBefore);
+    if (to - from <= kSmallHead) {
+        // A small heap rejects most of a vocabulary with one comparison each (llama.cpp: k <= 128).
+        std::partial_sort(first, last, m_work.end(), comesBefore);
+    } else {
+        // O(n + k log k) where a heap would be O(n log k).
+        std::nth_element(first, last, m_work.end(), comesBefore);
+        std::sort(first, last, comesBefore);
+    }
     return to;
 }
 
@@ -259,15 +264,15 @@ void Sampler::keepTopP()
         maxLogit = std::max(maxLogit, c.logit);
     float sum = 0.0f;
     for (Scored& c : m_work) {
-        c.p = std::exp(c.logit - maxLogit);
+        c.p = detail::deterministicExp(c.logit - maxLogit);
         sum += c.p;
     }
     for (Scored& c : m_work)
         c.p /= sum;
 
     // The kept head is almost always short: of a large unsorted set order only the first 256 (llama.cpp's
-    // adaptive sort), and when the running sum gets past them, four times as many more each time, rather
-    // than the whole vocabulary at once.
+    // adaptive sort), and when the running sum gets past them, twice as many each time rather than the
+    // whole vocabulary at once.
     size_t ordered = m_work.size();
     if (!m_sorted && m_work.size() > 1024)
         ordered = orderHead(0, 256);
@@ -277,7 +282,7 @@ void Sampler::keepTopP()
     size_t keep = m_work.size();
     for (size_t i = 0; i < m_work.size(); ++i) {
         if (i == ordered)
-            ordered = orderHead(ordered, 4 * ordered);
+            ordered = orderHead(ordered, 2 * ordered);
         cumulative += m_work[i].p;
         if (cumulative >= m_params.topP) {
             keep = i + 1;
@@ -320,7 +325,9 @@ TokenId Sampler::draw()
         maxLogit = std::max(maxLogit, c.logit);
     double total = 0.0;
     for (Scored& c : m_work) {
-        c.p = std::exp(c.logit - maxLogit);
+        // NaN only from an infinite temperature over an overflowed logit gap: weight 0 (the top's is 1).
+        const float weight = detail::deterministicExp(c.logit - maxLogit);
+        c.p = std::isnan(weight) ? 0.0f : weight;
         total += c.p;
     }
     const double target = total * detail::uniformUnit(m_rng);

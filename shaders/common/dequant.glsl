@@ -14,6 +14,9 @@
 //     void dequant8(uint block, uint inBlock, out vec4 lo, out vec4 hi)
 //         elements inBlock … inBlock+7 of `block`; inBlock must be a multiple of 8. For F32/F16/BF16 this
 //         reads the 8 elements block … block+7, and `block` must be a multiple of 8 (16-byte loads).
+//     void dequant32(uint block, uint inBlock, out vec4 v[8])
+//         as dequant8 for 32 elements (inBlock / float block a multiple of 32 / 8); Q4_K and Q5_K decode their
+//         sub-block scale once for all 32, the rest are four dequant8 calls.
 //     vec4 dequant4(uint block, uint inBlock)          as dequant8 for 4 elements (inBlock / block % 4 == 0)
 //     float dequant1(uint element)                     F32/F16/BF16 only: one element (row tails)
 //   Weight buffers are only 2-byte aligned for Q4_0, Q5_0, Q8_0, Q3_K, Q6_K and F16/BF16 (block sizes 18, 22,
@@ -46,7 +49,8 @@ vec4 dqBytes(uint w) { return vec4(w & 0xFFu, (w >> 8) & 0xFFu, (w >> 16) & 0xFF
 vec4 dqSignedBytes(uint w)
 {
     const int s = int(w);
-    return vec4(bitfieldExtract(s, 0, 8), bitfieldExtract(s, 8, 8), bitfieldExtract(s, 16, 8), bitfieldExtract(s, 24, 8));
+    return vec4(bitfieldExtract(s, 0, 8), bitfieldExtract(s, 8, 8), bitfieldExtract(s, 16, 8),
+                bitfieldExtract(s, 24, 8));
 }
 // Bits 0…3 of `bits` moved to bit 4 of bytes 0…3 (the fifth bit of Q5 nibbles).
 uint dqSpreadBit4(uint bits)
@@ -231,6 +235,29 @@ void dequant8(uint block, uint inBlock, out vec4 lo, out vec4 hi)
     hi = dqBytes((dqWord4(q + 4) >> shift) & 0x0F0F0F0Fu) * scale - offset;
 }
 
+#define DQ_HAS_DEQUANT32
+// One whole sub-block: its scale and min are decoded once, its 32 nibbles come in two 16-byte loads.
+void dequant32(uint block, uint inBlock, out vec4 v[8])
+{
+    const uint base = block * DQ_BLOCK_BYTES;
+    const vec2 dm = unpackHalf2x16(dqWord4(base));
+    const uint j = inBlock >> 5;
+    float sc, mn;
+    dqScaleMinK4(base + 4, j, sc, mn);
+    const float scale = dm.x * sc, offset = dm.y * mn;
+    const uint q = (base + 16 + 32 * (j >> 1)) >> 4;  // 16-byte aligned: blocks are 144 bytes
+    const uint shift = (j & 1u) * 4;
+    const uvec4 a = (dqU128[q] >> shift) & 0x0F0F0F0Fu, b = (dqU128[q + 1] >> shift) & 0x0F0F0F0Fu;
+    v[0] = dqBytes(a.x) * scale - offset;
+    v[1] = dqBytes(a.y) * scale - offset;
+    v[2] = dqBytes(a.z) * scale - offset;
+    v[3] = dqBytes(a.w) * scale - offset;
+    v[4] = dqBytes(b.x) * scale - offset;
+    v[5] = dqBytes(b.y) * scale - offset;
+    v[6] = dqBytes(b.z) * scale - offset;
+    v[7] = dqBytes(b.w) * scale - offset;
+}
+
 #elif defined(DATA_A_Q5_K)
 // As Q4_K with qh[32] before qs: the fifth bit of element l of sub-block j is bit j of qh[l % 32].
 #define DQ_BLOCK_SIZE 256
@@ -251,6 +278,28 @@ void dequant8(uint block, uint inBlock, out vec4 lo, out vec4 hi)
     hi = dqBytes(q1) * scale - offset;
 }
 
+#define DQ_HAS_DEQUANT32
+void dequant32(uint block, uint inBlock, out vec4 v[8])
+{
+    const uint base = block * DQ_BLOCK_BYTES;
+    const vec2 dm = unpackHalf2x16(dqWord4(base));
+    const uint j = inBlock >> 5;
+    float sc, mn;
+    dqScaleMinK4(base + 4, j, sc, mn);
+    const float scale = dm.x * sc, offset = dm.y * mn;
+    const uint q = (base + 48 + 32 * (j >> 1)) >> 4, h = (base + 16) >> 4;  // 176-byte blocks: 16-byte aligned
+    const uint shift = (j & 1u) * 4;
+    for (uint half_ = 0; half_ < 2; ++half_) {
+        const uvec4 low = (dqU128[q + half_] >> shift) & 0x0F0F0F0Fu;
+        const uvec4 high = ((dqU128[h + half_] >> j) & 0x01010101u) << 4;
+        const uvec4 w = low | high;
+        v[4 * half_] = dqBytes(w.x) * scale - offset;
+        v[4 * half_ + 1] = dqBytes(w.y) * scale - offset;
+        v[4 * half_ + 2] = dqBytes(w.z) * scale - offset;
+        v[4 * half_ + 3] = dqBytes(w.w) * scale - offset;
+    }
+}
+
 #elif defined(DATA_A_Q6_K)
 // ql[128] (low 4 bits) | qh[64] (high 2 bits) | scales[16] int8 | d f16. Element e: half n = e / 128, quarter
 // g = e % 128 / 32, l = e % 32: low bits from ql[64n + 32(g & 1) + l] (nibble g / 2), high bits qh[32n + l] >> 2g,
@@ -266,13 +315,27 @@ void dequant8(uint block, uint inBlock, out vec4 lo, out vec4 hi)
     const uint ql = base + 64 * n + 32 * (g & 1u) + l, qh = base + 128 + 32 * n + l;
     const uint lowShift = (g >> 1) * 4, highShift = 2 * g;
     const uint q0 = ((dqWord2(ql) >> lowShift) & 0x0F0F0F0Fu) | (((dqWord2(qh) >> highShift) & 0x03030303u) << 4);
-    const uint q1 = ((dqWord2(ql + 4) >> lowShift) & 0x0F0F0F0Fu) | (((dqWord2(qh + 4) >> highShift) & 0x03030303u) << 4);
+    const uint q1 =
+        ((dqWord2(ql + 4) >> lowShift) & 0x0F0F0F0Fu) | (((dqWord2(qh + 4) >> highShift) & 0x03030303u) << 4);
     lo = (dqBytes(q0) - 32.0) * scale;
     hi = (dqBytes(q1) - 32.0) * scale;
 }
 
 #else
 #error "define one DATA_A_<TYPE> before including dequant.glsl"
+#endif
+
+#ifndef DQ_HAS_DEQUANT32
+void dequant32(uint block, uint inBlock, out vec4 v[8])
+{
+#if DQ_BLOCK_SIZE == 1
+    for (uint i = 0; i < 4; ++i)
+        dequant8(block + 8 * i, 0, v[2 * i], v[2 * i + 1]);
+#else
+    for (uint i = 0; i < 4; ++i)
+        dequant8(block, inBlock + 8 * i, v[2 * i], v[2 * i + 1]);
+#endif
+}
 #endif
 
 // Four elements: the half of an 8-element group that holds them (the other half is discarded).

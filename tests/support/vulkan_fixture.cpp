@@ -37,8 +37,9 @@ vk::Buffer VulkanFixture::allocate(size_t bytes)
 
 vk::Buffer VulkanFixture::upload(const void* data, size_t bytes)
 {
-    vk::Buffer device = allocate(bytes);
-    Result<vk::Buffer> staging = vk::Buffer::create(*m_context, bytes, vk::BufferUsage::Upload);
+    // At least 4 bytes: the copy below moves whole words, and Vulkan forbids empty buffers.
+    vk::Buffer device = allocate(std::max<size_t>(bytes, 4));
+    Result<vk::Buffer> staging = vk::Buffer::create(*m_context, std::max<size_t>(bytes, 4), vk::BufferUsage::Upload);
     if (!device.isValid() || !staging) {
         m_lastError = staging ? m_lastError : QString::fromStdString(staging.message());
         return {};

@@ -32,3 +32,11 @@ Result<std::vector<DeviceDescription>> listDevices();
 Result<DeviceDescription> chooseDevice(const std::vector<DeviceDescription>& devices, const std::string& request);
 
 }  // namespace vela
+
+namespace vela {
+
+// Device-to-device copy bandwidth in GB/s (10^9 bytes/s, counting read + write), measured with GPU
+// timestamps over a `megabytes` buffer: the ceiling generation speed is compared against.
+Result<double> measureCopyBandwidth(const std::string& device, uint32_t megabytes = 256);
+
+}  // namespace vela

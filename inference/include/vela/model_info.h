@@ -25,6 +25,9 @@ struct ModelInfo {
     std::string name;          // general.name ("" when absent)
     uint64_t parameterCount = 0;
     uint64_t weightBytes = 0;                     // the sum of every tensor's size
+    // Weight bytes one generated token reads: all of them but the embedding table, of which one row
+    // (unless the output projection reuses the table).
+    uint64_t decodeWeightBytes = 0;
     std::vector<TensorTypeSummary> tensorTypes;  // ordered by ggml type id
 
     // Hyper-parameters (`<arch>.*` keys); 0 when the file does not say.

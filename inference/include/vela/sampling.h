@@ -57,20 +57,21 @@ std::vector<TokenCandidate> topCandidates(std::span<const float> logits, int k);
 // state of the draw. Not thread-safe; one per sequence.
 //
 // Determinism: the same seed, settings and sequence of logits (and accepted tokens) give the same tokens on
-// every run. The random number generator is std::mt19937, whose output the C++ standard fixes, and the
-// uniform draw in [0, 1) is computed here from two 32-bit outputs exactly as libstdc++'s
-// std::uniform_real_distribution<double> does (llama.cpp's choice), not by the standard library, whose
-// result is implementation-defined. Equal logits are ordered by ascending id, never by the sort algorithm.
-// Across platforms the one remaining difference is the last bit of expf(), which can change a token only
-// when the draw lands within ~1e-7 of the boundary between two tokens.
+// every run and every platform with IEEE-754 floats. The random number generator is std::mt19937, whose
+// output the C++ standard fixes; the uniform draw in [0, 1) is computed here from two 32-bit outputs exactly
+// as libstdc++'s std::uniform_real_distribution<double> does (llama.cpp's choice), not by the standard
+// library, whose result is implementation-defined; exp() is computed here too, not by the math library.
+// Equal logits are ordered by ascending id, never by the sort algorithm. (One libm call remains: logf(minP),
+// once per token, which can move the min-p cut only for a logit within an ulp of it.)
 //
 // Invalid input never crashes: NaN and -inf logits are never chosen; if some logits are +inf, one of those
 // is drawn (evenly). When nothing can be chosen (an empty list, or every logit NaN or -inf) sample()
 // returns kNoToken, which the caller must treat as a failed step ("the model produced no usable logits").
 class Sampler {
 public:
-    // Settings out of range are read as llama.cpp reads them, except: a NaN or non-positive repeatPenalty
-    // and a NaN presence/frequency penalty are off; a NaN temperature is greedy; a NaN topP or minP is off.
+    // Settings out of range are read as llama.cpp reads them, except where it would compute NaN: a
+    // non-finite or non-positive repeatPenalty and a non-finite presence/frequency penalty are off, a NaN
+    // temperature is greedy, a NaN topP or minP is off.
     explicit Sampler(SamplingParams params = {});
 
     // The next token from the logits of the last position, one per vocabulary entry (index = id).
@@ -132,7 +133,9 @@ public:
     struct Output {
         std::string text;          // safe to show now: the text before a stop string when one was hit
         bool stopped = false;      // a stop string was hit; generation should end
-        std::string stopString;    // which one, when stopped (the earliest in the text; the longest on a tie)
+        // Which one, when stopped: the earliest in the text; of two starting at the same place, the longer
+        // if both are complete in the text fed so far.
+        std::string stopString;
     };
 
     explicit StopStringMatcher(std::vector<std::string> stopStrings);

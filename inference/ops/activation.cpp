@@ -1,0 +1,46 @@
+// SwiGLU and softmax. References: Shazeer 2020 (arXiv:2002.05202); llama.cpp ggml-cpu vec.h
+// ggml_vec_swiglu_f32 and ops.cpp ggml_compute_forward_soft_max_f32.
+#include "ops/activation.h"
+
+#include "ops/dispatch_grid.h"
+#include "vk/vulkan_context.h"
+
+#include "vela_abi.h"
+
+namespace vela::ops {
+
+namespace {
+constexpr uint32_t kRowWorkgroup = 256;
+}
+
+Status swiglu(KernelLibrary& kernels, vk::CommandStream& stream, vk::BufferRange gate, vk::BufferRange up,
+              vk::BufferRange out, uint32_t n)
+{
+    if (n == 0)
+        return Status::failure("swiglu: no elements");
+    Result<const vk::ComputePipeline*> pipeline = kernels.get("swiglu", 3, sizeof(abi::ElementwisePush));
+    if (!pipeline)
+        return pipeline.status();
+    const abi::ElementwisePush push{n, 0};
+    const DispatchGrid grid =
+        gridFor(n, VELA_ELEMENTWISE_WORKGROUP, kernels.context().limits().maxWorkGroupCount[0]);
+    stream.dispatch(**pipeline, {gate, up, out}, push, grid.x, grid.y);
+    return {};
+}
+
+Status softmax(KernelLibrary& kernels, vk::CommandStream& stream, vk::BufferRange x, vk::BufferRange out,
+               uint32_t rows, uint32_t cols, float scale)
+{
+    if (rows == 0 || cols == 0)
+        return Status::failure("softmax: empty shape (" + std::to_string(rows) + " × " + std::to_string(cols) + ")");
+    Result<const vk::ComputePipeline*> pipeline =
+        kernels.get("softmax", 2, sizeof(abi::SoftmaxPush), {kRowWorkgroup});
+    if (!pipeline)
+        return pipeline.status();
+    const abi::SoftmaxPush push{rows, cols, scale};
+    const DispatchGrid grid = gridFor(rows, 1, kernels.context().limits().maxWorkGroupCount[0]);
+    stream.dispatch(**pipeline, {x, out}, push, grid.x, grid.y);
+    return {};
+}
+
+}  // namespace vela::ops
