@@ -443,9 +443,16 @@ Result<TokenId> LlamaSession::evaluateGreedy(TokenId token)
         return Status::failure("the context is full (" + std::to_string(m_contextLength) + " tokens)");
     const TokenId one[] = {token};
     VELA_TRY(runBatch(one, Logits::Last));
-    std::vector<std::pair<TokenId, float>> best;
-    VELA_TRY(topCandidates(1, best));
-    return best.front().first;
+    // argmax on the device: 8 bytes come back instead of n_vocab floats.
+    const uint32_t vocab = m_model.params().vocabSize;
+    VELA_TRY(ops::argmax(m_model.kernels(), *m_stream, vk::BufferRange{&m_buffers.logits, 0, VkDeviceSize(vocab) * 4},
+                         vocab, vk::BufferRange{&m_buffers.selection, 0, 8},
+                         vk::wholeBuffer(m_buffers.selectionScratch)));
+    m_stream->barrier();
+    m_stream->copy(m_buffers.selection, 0, m_buffers.readback, 0, 8);
+    VELA_TRY(m_stream->submitAndWait());
+    const auto* words = static_cast<const uint32_t*>(m_buffers.readback.mapped());
+    return static_cast<TokenId>(words[0]);
 }
 
 Status LlamaSession::topCandidates(uint32_t k, std::vector<std::pair<TokenId, float>>& out)

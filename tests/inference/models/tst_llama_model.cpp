@@ -43,6 +43,7 @@ private slots:
     void cancelsGenerationWithin100ms();
     void cancelsPromptAndStaysUsable();
     void cancelsLoading();
+    void refusesModelTooBigForDevice();
     void refusesUnsupportedModels();
 };
 
@@ -238,6 +239,23 @@ void TestLlamaModel::cancelsLoading()
     QVERIFY(!model.isOk());
     QCOMPARE(QString::fromStdString(model.message()), QStringLiteral("loading cancelled"));
     QCOMPARE(calls, 2);
+}
+
+// The memory estimate is checked before anything is allocated, with the numbers and what would help.
+void TestLlamaModel::refusesModelTooBigForDevice()
+{
+    VELA_REQUIRE_FILE(path, "models/stories260K.gguf");
+    LoadOptions options;
+    options.contextLength = 2'000'000'000;
+    bool progressed = false;
+    options.progress = [&](double) { return progressed = true; };
+    Result<std::unique_ptr<LanguageModel>> model = LanguageModel::load(path.toStdString(), options);
+    QVERIFY(!model.isOk());
+    const QString message = QString::fromStdString(model.message());
+    QVERIFY2(message.contains("the model needs") && message.contains("KV cache at 2000000000 tokens") &&
+                 message.contains("free; try a smaller context or a smaller quantization"),
+             qPrintable(message));
+    QVERIFY2(!progressed, "weights were uploaded before the memory check");
 }
 
 void TestLlamaModel::refusesUnsupportedModels()

@@ -6,6 +6,7 @@
 // and refused files (MoE, wrong tensor shapes).
 // `llama-moe` has goldens but is a Mixtral-style MoE, which the reference does not implement yet: it is
 // checked only to be refused with a clear message.
+#include "support/logits_golden.h"
 #include "support/test_data.h"
 
 #include "ref/llama_reference.h"
@@ -29,67 +30,9 @@ using vela::ref::LlamaReference;
 
 namespace {
 
-constexpr double kMaxRelativeDelta = 0.03;  // max|Δlogit| / max|logit|
-constexpr double kMinCosine = 0.9995;
-constexpr double kMinGreedyMargin = 0.02;   // compare greedy tokens only where llama.cpp's top-2 gap exceeds this
-
-struct Golden {
-    std::vector<int32_t> promptIds;
-    std::vector<float> logits;
-    std::vector<int32_t> greedyIds;
-    std::vector<double> margins;
-};
-
-std::vector<int32_t> idsFromJson(const QJsonArray& array)
-{
-    std::vector<int32_t> ids;
-    for (const QJsonValue& v : array)
-        ids.push_back(v.toInt());
-    return ids;
-}
-
-bool readGolden(const QString& jsonPath, const QString& logitsPath, Golden& golden)
-{
-    QFile json(jsonPath), logits(logitsPath);
-    if (!json.open(QIODevice::ReadOnly) || !logits.open(QIODevice::ReadOnly))
-        return false;
-    const QJsonObject root = QJsonDocument::fromJson(json.readAll()).object();
-    golden.promptIds = idsFromJson(root["prompt_ids"].toArray());
-    const QJsonObject greedy = root["greedy"].toObject();
-    golden.greedyIds = idsFromJson(greedy["ids"].toArray());
-    for (const QJsonValue& step : greedy["steps"].toArray())
-        golden.margins.push_back(step.toObject()["margin"].toDouble());
-    const QByteArray bytes = logits.readAll();
-    golden.logits.resize(static_cast<size_t>(bytes.size()) / sizeof(float));
-    std::memcpy(golden.logits.data(), bytes.data(), golden.logits.size() * sizeof(float));
-    return root["n_vocab"].toInt() == static_cast<int>(golden.logits.size()) && !golden.promptIds.empty();
-}
-
-struct Comparison {
-    double maxDelta = 0.0;
-    double maxLogit = 0.0;
-    double cosine = 0.0;
-};
-
-Comparison compareLogits(const std::vector<float>& ours, const std::vector<float>& theirs)
-{
-    Comparison c;
-    double dot = 0.0, normOurs = 0.0, normTheirs = 0.0;
-    for (size_t i = 0; i < theirs.size(); ++i) {
-        c.maxDelta = std::max(c.maxDelta, std::fabs(double(ours[i]) - theirs[i]));
-        c.maxLogit = std::max(c.maxLogit, std::fabs(double(theirs[i])));
-        dot += double(ours[i]) * theirs[i];
-        normOurs += double(ours[i]) * ours[i];
-        normTheirs += double(theirs[i]) * theirs[i];
-    }
-    c.cosine = dot / std::sqrt(normOurs * normTheirs);
-    return c;
-}
-
-int32_t argmax(const std::vector<float>& logits)
-{
-    return static_cast<int32_t>(std::max_element(logits.begin(), logits.end()) - logits.begin());  // first = lowest id
-}
+using test::kMaxRelativeLogitDelta;
+using test::kMinGreedyMargin;
+using test::kMinLogitCosine;
 
 Result<GgufFile> openModel(const QString& path)
 {
@@ -117,17 +60,7 @@ void TestLlamaReference::goldens_data()
     QTest::addColumn<QString>("model");  // path under shared/
     QTest::addColumn<QString>("golden");  // <model>__<prompt> under reference/logits
     const QStringList prompts = {"p8", "p100", "p600"};
-    const QList<QPair<QString, QString>> models = {
-        {"stories260K", "models/stories260K.gguf"},
-        {"llama-2-tiny-random", "models/llama-2-tiny-random.gguf"},
-        {"llama-gqa-Q4_0", "models/synthetic/llama-gqa-Q4_0.gguf"},
-        {"llama-gqa-Q4_K_M", "models/synthetic/llama-gqa-Q4_K_M.gguf"},
-        {"llama-gqa-Q5_K_M", "models/synthetic/llama-gqa-Q5_K_M.gguf"},
-        {"llama-gqa-Q6_K", "models/synthetic/llama-gqa-Q6_K.gguf"},
-        {"llama-gqa-Q8_0", "models/synthetic/llama-gqa-Q8_0.gguf"},
-        {"llama-yarn", "models/synthetic/llama-yarn.gguf"},
-    };
-    for (const auto& [name, path] : models) {
+    for (const auto& [name, path] : test::llamaGoldenModels()) {
         for (const QString& prompt : prompts)
             QTest::newRow(qPrintable(name + "__" + prompt)) << path << name + "__" + prompt;
     }
@@ -139,10 +72,8 @@ void TestLlamaReference::goldens()
     QFETCH(QString, model);
     QFETCH(QString, golden);
     VELA_REQUIRE_FILE(modelPath, model);
-    VELA_REQUIRE_FILE(jsonPath, "reference/logits/" + golden + ".json");
-    VELA_REQUIRE_FILE(logitsPath, "reference/logits/" + golden + ".f32");
-    Golden g;
-    QVERIFY2(readGolden(jsonPath, logitsPath, g), "unreadable golden");
+    test::LogitsGolden g;
+    QVERIFY2(test::readLogitsGolden(golden, g), qPrintable("golden missing or unreadable: " + golden));
     auto file = openModel(modelPath);
     QVERIFY2(file, file.message().c_str());
     auto reference = LlamaReference::load(file.value());
@@ -153,7 +84,7 @@ void TestLlamaReference::goldens()
     timer.start();
     auto logits = reference->evaluate(g.promptIds, false);
     QVERIFY2(logits, logits.message().c_str());
-    const Comparison c = compareLogits(logits.value(), g.logits);
+    const test::LogitsComparison c = test::compareLogits(logits->data(), g.logits);
     const qint64 promptMs = timer.elapsed();
 
     // Greedy continuation: feed llama.cpp's tokens back one at a time (so a tie does not derail the rest).
@@ -163,11 +94,11 @@ void TestLlamaReference::goldens()
     for (size_t step = 0; step < g.greedyIds.size(); ++step) {
         if (g.margins[step] > kMinGreedyMargin) {
             ++compared;
-            if (argmax(current) == g.greedyIds[step])
+            if (test::argmaxOf(current.data(), current.size()) == g.greedyIds[step])
                 ++matched;
             else if (firstMismatch.isEmpty())
                 firstMismatch = QStringLiteral("step %1: ours %2, llama.cpp %3 (margin %4)")
-                                    .arg(step).arg(argmax(current)).arg(g.greedyIds[step]).arg(g.margins[step]);
+                                    .arg(step).arg(test::argmaxOf(current.data(), current.size())).arg(g.greedyIds[step]).arg(g.margins[step]);
         }
         if (step + 1 < g.greedyIds.size()) {
             auto next = reference->evaluate(std::span(&g.greedyIds[step], 1), false);
@@ -179,9 +110,9 @@ void TestLlamaReference::goldens()
           "steps with margin > %.2f match (%zu generated); %lld ms prompt, %lld ms total",
           qPrintable(golden), g.promptIds.size(), c.maxDelta, c.maxLogit, c.maxDelta / c.maxLogit, c.cosine, matched,
           compared, kMinGreedyMargin, g.greedyIds.size(), promptMs, timer.elapsed());
-    QVERIFY2(c.maxDelta <= kMaxRelativeDelta * c.maxLogit,
-             qPrintable(QStringLiteral("max|dlogit| %1 > %2 * max|logit| %3").arg(c.maxDelta).arg(kMaxRelativeDelta).arg(c.maxLogit)));
-    QVERIFY2(c.cosine >= kMinCosine, qPrintable(QStringLiteral("cosine %1").arg(c.cosine, 0, 'g', 10)));
+    QVERIFY2(c.maxDelta <= kMaxRelativeLogitDelta * c.maxLogit,
+             qPrintable(QStringLiteral("max|dlogit| %1 > %2 * max|logit| %3").arg(c.maxDelta).arg(kMaxRelativeLogitDelta).arg(c.maxLogit)));
+    QVERIFY2(c.cosine >= kMinLogitCosine, qPrintable(QStringLiteral("cosine %1").arg(c.cosine, 0, 'g', 10)));
     QVERIFY2(matched == compared, qPrintable(firstMismatch));
     QCOMPARE(reference->position(), static_cast<int32_t>(g.promptIds.size() + g.greedyIds.size() - 1));
 }
