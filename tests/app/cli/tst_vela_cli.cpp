@@ -5,6 +5,7 @@
 #include "vela/gguf.h"
 
 #include <QDirIterator>
+#include <QFileInfo>
 #include <QJsonArray>
 #include <QJsonDocument>
 #include <QJsonObject>
@@ -68,6 +69,10 @@ private slots:
     void tokenizeMatchesGoldens();
     void tokenizeReadsRawFileBytes();
     void reportsUsageErrors();
+    void listsDevices();
+    void generatesLlamaCppsGreedyContinuation();
+    void writesGoldenLogits();
+    void benchPrintsJson();
 };
 
 void TestVelaCli::infoDescribesEveryModel_data()
@@ -265,6 +270,73 @@ void TestVelaCli::reportsUsageErrors()
     QVERIFY(noText.err.contains("no text given"));
     const CliRun badOption = runCli({"info", "--bogus"});
     QCOMPARE(badOption.exitCode, 2);
+}
+
+void TestVelaCli::listsDevices()
+{
+    const CliRun text = runCli({"devices"});
+    QCOMPARE(text.exitCode, 0);
+    QVERIFY2(text.out.contains("[default]"), text.out.constData());
+    const CliRun json = runCli({"devices", "--json"});
+    QCOMPARE(json.exitCode, 0);
+    const QJsonArray devices = QJsonDocument::fromJson(json.out).array();
+    QVERIFY(!devices.isEmpty());
+    QVERIFY(devices[0].toObject().contains("memory"));
+}
+
+// The first acceptance check of the Vulkan engine, exactly as a user types it.
+void TestVelaCli::generatesLlamaCppsGreedyContinuation()
+{
+    VELA_REQUIRE_FILE(model, "models/stories260K.gguf");
+    VELA_REQUIRE_FILE(golden, "reference/logits/stories260K__once64.json");
+    QFile f(golden);
+    QVERIFY(f.open(QIODevice::ReadOnly));
+    const QString expected = QJsonDocument::fromJson(f.readAll()).object()["greedy"].toObject()["text"].toString();
+    const CliRun run = runCli({"generate", "-m", model, "-p", "Once upon a time", "-n", "64", "--temp", "0"});
+    QVERIFY2(run.exitCode == 0, run.err.constData());
+    QCOMPARE(QString::fromUtf8(run.out), expected);
+    QVERIFY2(run.err.contains("tokens/s"), run.err.constData());
+}
+
+void TestVelaCli::writesGoldenLogits()
+{
+    VELA_REQUIRE_FILE(model, "models/stories260K.gguf");
+    VELA_REQUIRE_FILE(golden, "reference/logits/stories260K__p8.f32");
+    const QString out = test::scratchDir() + "/p8.f32";
+    // "Once upon a time, there was a" = these ids with BOS (reference/logits/stories260K__p8.json).
+    const CliRun run = runCli({"logits", "-m", model, "--tokens", "1,403,407,261,378,432,383,286,261", "--out", out});
+    QVERIFY2(run.exitCode == 0, run.err.constData());
+    QFile ours(out), theirs(golden);
+    QVERIFY(ours.open(QIODevice::ReadOnly) && theirs.open(QIODevice::ReadOnly));
+    const QByteArray a = ours.readAll(), b = theirs.readAll();
+    QCOMPARE(a.size(), b.size());
+    const auto* x = reinterpret_cast<const float*>(a.constData());
+    const auto* y = reinterpret_cast<const float*>(b.constData());
+    float maxDelta = 0, maxLogit = 0;
+    for (qsizetype i = 0; i < a.size() / 4; ++i) {
+        maxDelta = std::max(maxDelta, std::fabs(x[i] - y[i]));
+        maxLogit = std::max(maxLogit, std::fabs(y[i]));
+    }
+    QVERIFY2(maxDelta <= 0.03f * maxLogit, qPrintable(QString::number(maxDelta)));
+    const CliRun all = runCli({"logits", "-m", model, "-p", "Once upon a time", "--all", "--out", out});
+    QVERIFY2(all.exitCode == 0, all.err.constData());
+    QCOMPARE(QFileInfo(out).size(), qint64(5 * 512 * 4));
+}
+
+void TestVelaCli::benchPrintsJson()
+{
+    VELA_REQUIRE_FILE(model, "models/stories260K.gguf");
+    QProcess process;
+    process.start(QStringLiteral(VELA_BENCH_PATH), {"-m", model, "-p", "16", "-n", "8", "-r", "2", "--json"});
+    QVERIFY(process.waitForFinished(120000));
+    QCOMPARE(process.exitCode(), 0);
+    const QJsonObject result = QJsonDocument::fromJson(process.readAllStandardOutput()).object();
+    QCOMPARE(result["pp"].toObject()["n"].toInt(), 16);
+    QVERIFY(result["pp"].toObject()["mean"].toDouble() > 0);
+    QCOMPARE(result["tg"].toObject()["n"].toInt(), 8);
+    QVERIFY(result["tg"].toObject()["mean"].toDouble() > 0);
+    QVERIFY(result["tg"].toObject()["gbps"].toDouble() > 0);
+    QVERIFY(!result["device"].toString().isEmpty());
 }
 
 QTEST_GUILESS_MAIN(TestVelaCli)
