@@ -28,6 +28,7 @@ struct GenerateOptions {
     QCommandLineOption seed{"seed", "Random seed (default: random).", "S"};
     QCommandLineOption ignoreEos{"ignore-eos", "Keep generating past end-of-generation tokens."};
     QCommandLineOption chat{"chat", "Apply the model's chat template (not available yet)."};
+    QCommandLineOption stop{"stop", "Stop when the output contains S (repeatable).", "S"};
 };
 
 }  // namespace
@@ -39,7 +40,7 @@ int runGenerate(const QStringList& args)
     const GenerateOptions o;
     model.addTo(parser);
     addPromptOptions(parser);
-    for (const QCommandLineOption& option : {o.count, o.temp, o.topK, o.topP, o.minP, o.repeat, o.seed, o.ignoreEos, o.chat})
+    for (const QCommandLineOption& option : {o.count, o.temp, o.topK, o.topP, o.minP, o.repeat, o.seed, o.ignoreEos, o.chat, o.stop})
         parser.addOption(option);
     if (std::optional<int> exit = parseArguments(parser, args, "Generate a continuation of a prompt."))
         return *exit;
@@ -56,6 +57,8 @@ int runGenerate(const QStringList& args)
     sampling.repeatPenalty = parser.value(o.repeat).toFloat();
     if (parser.isSet(o.seed))
         sampling.seed = parser.value(o.seed).toULongLong();
+    for (const QString& stop : parser.values(o.stop))
+        sampling.stopStrings.push_back(stop.toStdString());
     const int count = parser.value(o.count).toInt();
 
     std::unique_ptr<LanguageModel> lm = model.load(parser);
@@ -92,6 +95,7 @@ int runGenerate(const QStringList& args)
         sampler.accept(id);
 
     StreamingDecoder decoder(tokenizer, false);
+    StopStringMatcher stops(sampling.stopStrings);  // holds back text that may be the start of a stop string
     const Clock::time_point genStart = Clock::now();
     int generated = 0;
     TokenId next = greedy ? best.front().first : sampler.sample(logits);
@@ -100,7 +104,10 @@ int runGenerate(const QStringList& args)
         sampler.accept(next);
         if (!parser.isSet(o.ignoreEos) && tokenizer.isEndOfGeneration(next))
             break;
-        std::cout << decoder.push(next) << std::flush;
+        const StopStringMatcher::Output shown = stops.feed(decoder.push(next));
+        std::cout << shown.text << std::flush;
+        if (shown.stopped)
+            break;
         if (generated == count)
             break;
         if ((*session)->position() >= (*session)->contextLength()) {
@@ -119,7 +126,8 @@ int runGenerate(const QStringList& args)
             next = sampler.sample(logits);
         }
     }
-    std::cout << decoder.flush() << std::flush;
+    if (!stops.stopped())
+        std::cout << stops.feed(decoder.flush()).text << stops.flush() << std::flush;
     const double genMs = millisecondsSince(genStart);
     std::fprintf(stderr, "\nprompt: %zu tokens in %.1f ms (%.2f tokens/s); generated: %d tokens in %.1f ms (%.2f tokens/s)\n",
                  ids.size(), promptMs, ids.size() * 1000.0 / promptMs, generated, genMs,

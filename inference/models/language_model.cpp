@@ -11,6 +11,22 @@ namespace vela {
 LanguageModel::~LanguageModel() = default;
 Session::~Session() = default;
 
+Status Session::evaluateReusingPrefix(std::span<const TokenId> sequence, std::vector<float>& logits, uint32_t* reused)
+{
+    if (sequence.empty())
+        return Status::failure("nothing to evaluate");
+    const std::vector<TokenId>& cached = cachedTokens();
+    size_t common = 0;
+    while (common < cached.size() && common < sequence.size() && cached[common] == sequence[common])
+        ++common;
+    // At least the last token runs again: its logits are what the caller wants.
+    common = std::min(common, sequence.size() - 1);
+    truncate(static_cast<uint32_t>(common));
+    if (reused)
+        *reused = static_cast<uint32_t>(common);
+    return evaluate(sequence.subspan(common), Logits::Last, logits);
+}
+
 std::vector<std::string> LanguageModel::supportedArchitectures()
 {
     return {"llama"};

@@ -74,7 +74,12 @@ public:
     Status topCandidates(uint32_t k, std::vector<std::pair<TokenId, float>>& out) override;
     uint32_t position() const override { return m_position; }
     uint32_t contextLength() const override { return m_contextLength; }
-    void truncate(uint32_t length) override { m_position = std::min(m_position, length); }
+    void truncate(uint32_t length) override
+    {
+        m_position = std::min(m_position, length);
+        m_cached.resize(m_position);
+    }
+    const std::vector<TokenId>& cachedTokens() const override { return m_cached; }
     uint64_t deviceBytes() const override { return m_deviceBytes; }
     std::map<std::string, KernelTime> kernelTimings() const override;
     void resetKernelTimings() override { m_stream->resetTimings(); }
@@ -91,6 +96,7 @@ private:
     uint32_t m_contextLength;
     uint32_t m_batchSize;
     uint32_t m_position = 0;
+    std::vector<TokenId> m_cached;  // (m_position) the token at each cached position
     uint32_t m_logitsRows = 0;  // rows `logits` can hold
     bool m_haveLogits = false;  // the last evaluation left logits of its last token in `logits`
     uint64_t m_deviceBytes = 0;
@@ -394,6 +400,7 @@ Status LlamaSession::runBatch(std::span<const TokenId> tokens, Logits which)
         return Status::failure("cancelled");
     VELA_TRY(submitted);
     m_position += n;
+    m_cached.insert(m_cached.end(), tokens.begin(), tokens.end());
     m_haveLogits = which != Logits::None;
     return {};
 }

@@ -81,8 +81,15 @@ public:
 
     virtual uint32_t position() const = 0;       // tokens in the KV cache
     virtual uint32_t contextLength() const = 0;
-    // Forgets every position ≥ `length` (longest-common-prefix reuse between turns).
+    // Forgets every position ≥ `length`.
     virtual void truncate(uint32_t length) = 0;
+    // The tokens whose keys and values the cache holds, position by position.
+    virtual const std::vector<TokenId>& cachedTokens() const = 0;
+
+    // Brings the cache to `sequence` and returns the logits of its last token, evaluating only what follows
+    // the longest prefix already cached (a chat's next turn re-runs just the new messages). `reused` receives
+    // how many tokens were kept.
+    Status evaluateReusingPrefix(std::span<const TokenId> sequence, std::vector<float>& logits, uint32_t* reused = nullptr);
     // Device memory held by this session (KV cache and scratch): fixed at creation, never grows.
     virtual uint64_t deviceBytes() const = 0;
 

@@ -296,6 +296,17 @@ void TestVelaCli::generatesLlamaCppsGreedyContinuation()
     QVERIFY2(run.exitCode == 0, run.err.constData());
     QCOMPARE(QString::fromUtf8(run.out), expected);
     QVERIFY2(run.err.contains("tokens/s"), run.err.constData());
+
+    // A stop string ends the output just before it; the same seed gives the same sampled text.
+    const CliRun stopped = runCli({"generate", "-m", model, "-p", "Once upon a time", "-n", "64", "--temp", "0",
+                                   "--stop", "big, red"});
+    QCOMPARE(stopped.exitCode, 0);
+    QCOMPARE(QString::fromUtf8(stopped.out), expected.left(expected.indexOf("big, red")));
+    const QStringList sampled{"generate", "-m", model, "-p", "Once upon a time", "-n", "40", "--temp", "0.8", "--seed", "7"};
+    const CliRun a = runCli(sampled), b = runCli(sampled);
+    QCOMPARE(a.exitCode, 0);
+    QVERIFY(!a.out.isEmpty());
+    QCOMPARE(a.out, b.out);
 }
 
 void TestVelaCli::writesGoldenLogits()

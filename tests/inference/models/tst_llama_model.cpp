@@ -39,6 +39,7 @@ private slots:
     void matchesGoldens_data();
     void matchesGoldens();
     void greedyContinuationIsExact();
+    void reusesCommonPrefix();
     void memoryStaysFixedWhileGenerating();
     void cancelsGenerationWithin100ms();
     void cancelsPromptAndStaysUsable();
@@ -126,6 +127,39 @@ void TestLlamaModel::greedyContinuationIsExact()
     }
     QCOMPARE(generated, g.greedyIds);
     QCOMPARE(QString::fromStdString(lm->tokenizer().detokenize(generated)), g.greedyText);
+}
+
+// A second turn that shares a prefix with the first evaluates only the new tokens, with the same logits as
+// a fresh evaluation of the whole sequence.
+void TestLlamaModel::reusesCommonPrefix()
+{
+    VELA_REQUIRE_FILE(path, "models/stories260K.gguf");
+    QString error;
+    std::unique_ptr<LanguageModel> lm = loadOrFail(path, error);
+    QVERIFY2(lm, qPrintable(error));
+    const Tokenizer& t = lm->tokenizer();
+    const std::vector<TokenId> first = t.tokenize("Once upon a time, there was a little dog.", true, false);
+    const std::vector<TokenId> second = t.tokenize("Once upon a time, there was a big red ball.", true, false);
+    Result<std::unique_ptr<Session>> session = lm->createSession({.contextLength = 256});
+    QVERIFY(session.isOk());
+    std::vector<float> logits, fresh;
+    uint32_t reused = 0;
+    QVERIFY((*session)->evaluateReusingPrefix(first, logits, &reused).isOk());
+    QCOMPARE(reused, 0u);
+    QVERIFY((*session)->evaluateReusingPrefix(second, logits, &reused).isOk());
+    size_t common = 0;
+    while (first[common] == second[common])
+        ++common;
+    QCOMPARE(reused, static_cast<uint32_t>(common));
+    QCOMPARE((*session)->cachedTokens(), second);
+    // The same sequence again: everything but the last token is reused.
+    QVERIFY((*session)->evaluateReusingPrefix(second, fresh, &reused).isOk());
+    QCOMPARE(reused, static_cast<uint32_t>(second.size() - 1));
+    Result<std::unique_ptr<Session>> other = lm->createSession({.contextLength = 256});
+    QVERIFY(other.isOk());
+    QVERIFY((*other)->evaluate(second, Logits::Last, fresh).isOk());
+    const test::LogitsComparison c = test::compareLogits(logits.data(), fresh);
+    QVERIFY2(c.maxDelta < 1e-3, qPrintable(QString::number(c.maxDelta)));
 }
 
 void TestLlamaModel::memoryStaysFixedWhileGenerating()
@@ -232,10 +266,17 @@ void TestLlamaModel::cancelsLoading()
     VELA_REQUIRE_FILE(path, "models/stories260K.gguf");
     LoadOptions options;
     int calls = 0;
-    options.progress = [&](double) { return ++calls < 2; };
-    QElapsedTimer timer;
-    timer.start();
+    QElapsedTimer sinceCancel;
+    options.progress = [&](double) {
+        if (++calls < 2)
+            return true;
+        sinceCancel.start();
+        return false;
+    };
     Result<std::unique_ptr<LanguageModel>> model = LanguageModel::load(path.toStdString(), options);
+    const qint64 ms = sinceCancel.elapsed();
+    qInfo("load returned %lld ms after the progress callback asked to cancel", ms);
+    QVERIFY(ms < 100);
     QVERIFY(!model.isOk());
     QCOMPARE(QString::fromStdString(model.message()), QStringLiteral("loading cancelled"));
     QCOMPARE(calls, 2);
