@@ -43,6 +43,11 @@ constexpr std::array kTypes{
     GgmlTypeInfo{GgmlType::MXFP4, "MXFP4", 32, 17},
 };
 
+constexpr std::array kSupportedWeightTypes{
+    GgmlType::F32,  GgmlType::F16,  GgmlType::BF16, GgmlType::Q4_0, GgmlType::Q4_1, GgmlType::Q5_0, GgmlType::Q5_1,
+    GgmlType::Q8_0, GgmlType::Q2_K, GgmlType::Q3_K, GgmlType::Q4_K, GgmlType::Q5_K, GgmlType::Q6_K,
+};
+
 bool equalsIgnoringCase(std::string_view a, std::string_view b)
 {
     if (a.size() != b.size())
@@ -82,6 +87,20 @@ std::optional<GgmlType> ggmlTypeFromName(std::string_view name)
             return info.type;
     }
     return std::nullopt;
+}
+
+std::span<const GgmlType> supportedWeightTypes()
+{
+    return kSupportedWeightTypes;
+}
+
+bool isSupportedWeightType(GgmlType type)
+{
+    for (GgmlType t : kSupportedWeightTypes) {
+        if (t == type)
+            return true;
+    }
+    return false;
 }
 
 std::optional<uint64_t> ggmlRowBytes(GgmlType type, uint64_t elements)

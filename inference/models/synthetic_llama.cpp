@@ -19,11 +19,8 @@ constexpr float kWeightSigma = 0.02f;
 constexpr uint32_t kSpecialTokens = 3;  // <unk>, <s>, </s>
 constexpr uint32_t kMinimumBuiltInVocab = kSpecialTokens + 256;
 
-constexpr std::array kWeightTypes = {
-    GgmlType::F32,  GgmlType::F16,  GgmlType::BF16, GgmlType::Q4_0, GgmlType::Q4_1,
-    GgmlType::Q5_0, GgmlType::Q5_1, GgmlType::Q8_0, GgmlType::Q2_K, GgmlType::Q3_K,
-    GgmlType::Q4_K, GgmlType::Q5_K, GgmlType::Q6_K,
-};
+// synth writes every type the engine runs.
+const std::span<const GgmlType> kWeightTypes = supportedWeightTypes();
 
 // `general.file_type` (llama_ftype) of a file whose matrices are all `type`: the "pure" or "_S" variant.
 uint32_t llamaFileType(GgmlType type)

@@ -10,28 +10,12 @@ namespace vela::ops {
 
 std::optional<std::string> weightShaderSuffix(GgmlType type)
 {
-    switch (type) {
-    case GgmlType::F32:
-    case GgmlType::F16:
-    case GgmlType::BF16:
-    case GgmlType::Q4_0:
-    case GgmlType::Q4_1:
-    case GgmlType::Q5_0:
-    case GgmlType::Q5_1:
-    case GgmlType::Q8_0:
-    case GgmlType::Q2_K:
-    case GgmlType::Q3_K:
-    case GgmlType::Q4_K:
-    case GgmlType::Q5_K:
-    case GgmlType::Q6_K: {
-        std::string name(ggmlTypeName(type));
-        std::transform(name.begin(), name.end(), name.begin(),
-                       [](unsigned char c) { return static_cast<char>(std::tolower(c)); });
-        return name;
-    }
-    default:
+    if (!isSupportedWeightType(type))
         return std::nullopt;
-    }
+    std::string name(ggmlTypeName(type));
+    std::transform(name.begin(), name.end(), name.begin(),
+                   [](unsigned char c) { return static_cast<char>(std::tolower(c)); });
+    return name;
 }
 
 Result<RowChunking> planRowChunks(const WeightView& w, uint64_t maxBindingBytes, uint64_t offsetAlignment)

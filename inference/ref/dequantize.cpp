@@ -246,28 +246,6 @@ void dequantizeQ6_K(const uint8_t* src, float* dst, int64_t n)
 
 }  // namespace
 
-bool isSupportedWeightType(GgmlType type)
-{
-    switch (type) {
-    case GgmlType::F32:
-    case GgmlType::F16:
-    case GgmlType::BF16:
-    case GgmlType::Q4_0:
-    case GgmlType::Q4_1:
-    case GgmlType::Q5_0:
-    case GgmlType::Q5_1:
-    case GgmlType::Q8_0:
-    case GgmlType::Q2_K:
-    case GgmlType::Q3_K:
-    case GgmlType::Q4_K:
-    case GgmlType::Q5_K:
-    case GgmlType::Q6_K:
-        return true;
-    default:
-        return false;
-    }
-}
-
 void dequantizeRow(GgmlType type, const uint8_t* src, float* dst, int64_t n)
 {
     assert(isSupportedWeightType(type));

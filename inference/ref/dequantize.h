@@ -8,11 +8,9 @@
 
 namespace vela::ref {
 
-// The types dequantizeRow() handles: F32, F16, BF16, Q4_0, Q4_1, Q5_0, Q5_1, Q8_0, Q2_K … Q6_K.
-bool isSupportedWeightType(GgmlType type);
 
 // Converts `n` elements starting at `src` (n / blockSize whole blocks of `type`) into `dst` (n floats).
-// Preconditions: isSupportedWeightType(type), n a multiple of the type's block size; unaligned `src` is fine.
+// Preconditions: isSupportedWeightType(type) (vela/ggml_type.h), n a multiple of the type's block size; unaligned `src` is fine.
 void dequantizeRow(GgmlType type, const uint8_t* src, float* dst, int64_t n);
 
 }  // namespace vela::ref

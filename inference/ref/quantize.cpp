@@ -365,31 +365,9 @@ void convertToHalf(const float* x, uint8_t* dst, int64_t n, uint16_t (*convert)(
 
 }  // namespace
 
-bool isQuantizableType(GgmlType type)
-{
-    switch (type) {
-    case GgmlType::F32:
-    case GgmlType::F16:
-    case GgmlType::BF16:
-    case GgmlType::Q4_0:
-    case GgmlType::Q4_1:
-    case GgmlType::Q5_0:
-    case GgmlType::Q5_1:
-    case GgmlType::Q8_0:
-    case GgmlType::Q2_K:
-    case GgmlType::Q3_K:
-    case GgmlType::Q4_K:
-    case GgmlType::Q5_K:
-    case GgmlType::Q6_K:
-        return true;
-    default:
-        return false;
-    }
-}
-
 void quantizeRow(GgmlType type, const float* src, uint8_t* dst, int64_t n)
 {
-    assert(isQuantizableType(type));
+    assert(isSupportedWeightType(type));
     assert(n % ggmlTypeInfo(type).blockSize == 0);
     switch (type) {
     case GgmlType::F32: std::memcpy(dst, src, static_cast<size_t>(n) * sizeof(float)); return;

@@ -11,11 +11,9 @@
 
 namespace vela::ref {
 
-// Q4_0, Q4_1, Q5_0, Q5_1, Q8_0, Q2_K, Q3_K, Q4_K, Q5_K, Q6_K, plus F32 / F16 / BF16 (plain conversion).
-bool isQuantizableType(GgmlType type);
 
 // Writes `n` elements of `src` as n / blockSize blocks of `type` to `dst` (ggmlRowBytes(type, n) bytes).
-// Preconditions: isQuantizableType(type), n a multiple of the type's block size, finite inputs.
+// Preconditions: isSupportedWeightType(type) (vela/ggml_type.h), n a multiple of the type's block size, finite inputs.
 void quantizeRow(GgmlType type, const float* src, uint8_t* dst, int64_t n);
 
 }  // namespace vela::ref

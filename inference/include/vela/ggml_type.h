@@ -5,6 +5,7 @@
 
 #include <cstdint>
 #include <optional>
+#include <span>
 #include <string_view>
 
 namespace vela {
@@ -57,6 +58,11 @@ GgmlTypeInfo ggmlTypeInfo(GgmlType type);
 std::string_view ggmlTypeName(GgmlType type);
 // Parses a name such as "q4_k" or "F16" (case-insensitive).
 std::optional<GgmlType> ggmlTypeFromName(std::string_view name);
+
+// The weight types Vela's kernels run (DESIGN.md §4): F32, F16, BF16, Q4_0, Q4_1, Q5_0, Q5_1, Q8_0 and
+// Q2_K … Q6_K. The IQ types and the rest are read and described, but not run.
+std::span<const GgmlType> supportedWeightTypes();
+bool isSupportedWeightType(GgmlType type);
 
 // Bytes taken by `elements` elements of `type`; nullopt when `elements` is not a whole number of blocks.
 std::optional<uint64_t> ggmlRowBytes(GgmlType type, uint64_t elements);

@@ -1,5 +1,6 @@
 // `vela-cli synth` as a user runs it (DESIGN.md §3): a model that vela-cli info and the tokenizer accept,
 // case-insensitive types, and clear errors with non-zero exits for bad arguments.
+#include "support/cli_runner.h"
 #include "support/test_data.h"
 
 #include "vela/gguf.h"
@@ -12,30 +13,11 @@ using namespace vela;
 
 namespace {
 
-struct CliRun {
-    int exitCode = -1;
-    QByteArray out;
-    QByteArray err;
-};
+using test::CliRun;
 
 CliRun runCli(const QStringList& args)
 {
-    QProcess process;
-    process.start(QStringLiteral(VELA_CLI_PATH), args);
-    CliRun run;
-    if (!process.waitForStarted(10000)) {
-        run.err = "vela-cli could not be started: " + process.errorString().toUtf8();
-        return run;
-    }
-    if (!process.waitForFinished(60000)) {
-        process.kill();
-        run.err = "vela-cli did not finish within 60 s";
-        return run;
-    }
-    run.exitCode = process.exitStatus() == QProcess::NormalExit ? process.exitCode() : -2;
-    run.out = process.readAllStandardOutput();
-    run.err = process.readAllStandardError();
-    return run;
+    return test::runProgram(QStringLiteral(VELA_CLI_PATH), args);
 }
 
 QStringList shapeArgs(const QString& out, const QString& type = "q4_k")

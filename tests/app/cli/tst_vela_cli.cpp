@@ -1,5 +1,6 @@
 // vela-cli as a user runs it: `info` on every shared model and on broken files, `tokenize` against
 // llama.cpp's goldens with every flag combination (DESIGN.md §3).
+#include "support/cli_runner.h"
 #include "support/test_data.h"
 
 #include "vela/gguf.h"
@@ -17,30 +18,11 @@ using namespace vela;
 
 namespace {
 
-struct CliRun {
-    int exitCode = -1;
-    QByteArray out;
-    QByteArray err;
-};
+using test::CliRun;
 
 CliRun runCli(const QStringList& args)
 {
-    QProcess process;
-    process.start(QStringLiteral(VELA_CLI_PATH), args);
-    CliRun run;
-    if (!process.waitForStarted(10000)) {
-        run.err = "vela-cli could not be started: " + process.errorString().toUtf8();
-        return run;
-    }
-    if (!process.waitForFinished(60000)) {
-        process.kill();
-        run.err = "vela-cli did not finish within 60 s";
-        return run;
-    }
-    run.exitCode = process.exitStatus() == QProcess::NormalExit ? process.exitCode() : -2;
-    run.out = process.readAllStandardOutput();
-    run.err = process.readAllStandardError();
-    return run;
+    return test::runProgram(QStringLiteral(VELA_CLI_PATH), args);
 }
 
 QStringList modelFiles()
@@ -337,11 +319,10 @@ void TestVelaCli::writesGoldenLogits()
 void TestVelaCli::benchPrintsJson()
 {
     VELA_REQUIRE_FILE(model, "models/stories260K.gguf");
-    QProcess process;
-    process.start(QStringLiteral(VELA_BENCH_PATH), {"-m", model, "-p", "16", "-n", "8", "-r", "2", "--json"});
-    QVERIFY(process.waitForFinished(120000));
-    QCOMPARE(process.exitCode(), 0);
-    const QJsonObject result = QJsonDocument::fromJson(process.readAllStandardOutput()).object();
+    const CliRun run = test::runProgram(QStringLiteral(VELA_BENCH_PATH),
+                                        {"-m", model, "-p", "16", "-n", "8", "-r", "2", "--json"}, 120000);
+    QVERIFY2(run.exitCode == 0, run.err.constData());
+    const QJsonObject result = QJsonDocument::fromJson(run.out).object();
     QCOMPARE(result["pp"].toObject()["n"].toInt(), 16);
     QVERIFY(result["pp"].toObject()["mean"].toDouble() > 0);
     QCOMPARE(result["tg"].toObject()["n"].toInt(), 8);

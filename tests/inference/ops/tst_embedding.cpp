@@ -16,14 +16,6 @@ using namespace vela;
 
 Q_DECLARE_METATYPE(vela::GgmlType)
 
-namespace {
-
-const GgmlType kTypes[] = {GgmlType::F32,  GgmlType::F16,  GgmlType::BF16, GgmlType::Q4_0, GgmlType::Q4_1,
-                           GgmlType::Q5_0, GgmlType::Q5_1, GgmlType::Q8_0, GgmlType::Q2_K, GgmlType::Q3_K,
-                           GgmlType::Q4_K, GgmlType::Q5_K, GgmlType::Q6_K};
-
-}  // namespace
-
 class TestEmbedding : public QObject {
     Q_OBJECT
 
@@ -42,7 +34,7 @@ private slots:
         QTest::addColumn<int>("blocks");
         QTest::addColumn<int>("nTokens");
         QTest::addColumn<qulonglong>("maxBindingBytes");
-        for (GgmlType type : kTypes) {
+        for (GgmlType type : supportedWeightTypes()) {
             const uint32_t block = ggmlTypeInfo(type).blockSize;
             const int wide = block == 1 ? 200 : block == 32 ? 9 : 3;
             const QString name(ggmlTypeName(type).data());

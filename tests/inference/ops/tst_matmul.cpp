@@ -10,6 +10,8 @@
 #include "ref/matmul.h"
 #include "ref/quantize.h"
 
+#include "support/random_weights.h"
+
 #include <QtTest>
 
 #include <cmath>
@@ -21,41 +23,10 @@ Q_DECLARE_METATYPE(vela::GgmlType)
 
 namespace {
 
-struct Matrix {
-    std::vector<uint8_t> bytes;  // (rows, cols) in the weight type
-    std::vector<float> dequant;  // (rows, cols) as the reference reads it
-};
+using test::randomMatrix;
+using test::randomVector;
+using Matrix = test::RandomMatrix;
 
-// Random normal weights through the reference quantizer, so every field (scales, mins, high bits) varies.
-Matrix randomMatrix(GgmlType type, int rows, int cols, uint32_t seed)
-{
-    std::mt19937 rng(seed);
-    std::normal_distribution<float> dist;
-    const uint64_t rowBytes = *ggmlRowBytes(type, cols);
-    Matrix m{std::vector<uint8_t>(rowBytes * rows), std::vector<float>(size_t(rows) * cols)};
-    std::vector<float> row(cols);
-    for (int r = 0; r < rows; ++r) {
-        for (float& v : row)
-            v = dist(rng);
-        ref::quantizeRow(type, row.data(), m.bytes.data() + rowBytes * r, cols);
-        ref::dequantizeRow(type, m.bytes.data() + rowBytes * r, m.dequant.data() + size_t(r) * cols, cols);
-    }
-    return m;
-}
-
-std::vector<float> randomVector(size_t n, uint32_t seed)
-{
-    std::mt19937 rng(seed);
-    std::normal_distribution<float> dist;
-    std::vector<float> v(n);
-    for (float& x : v)
-        x = dist(rng);
-    return v;
-}
-
-const GgmlType kTypes[] = {GgmlType::F32,  GgmlType::F16,  GgmlType::BF16, GgmlType::Q4_0, GgmlType::Q4_1,
-                           GgmlType::Q5_0, GgmlType::Q5_1, GgmlType::Q8_0, GgmlType::Q2_K, GgmlType::Q3_K,
-                           GgmlType::Q4_K, GgmlType::Q5_K, GgmlType::Q6_K};
 
 // Tile shapes the tests force besides the automatic choice (index 0): small with a short k step, the largest
 // that fits lavapipe's 32 KiB of shared memory, and the GPU choices for many and few tokens (matmul.cpp picks
@@ -106,7 +77,7 @@ private slots:
         QTest::addColumn<int>("cols");
         QTest::addColumn<qulonglong>("maxBindingBytes");  // 0: the device limit
         QTest::addColumn<int>("tile");                    // index into kForcedTiles; 0: matMul's choice
-        for (GgmlType type : kTypes) {
+        for (GgmlType type : supportedWeightTypes()) {
             const int block = int(ggmlTypeInfo(type).blockSize);
             const bool isFloat = block == 1, isK = block == 256;
             // One block, several blocks, a long row. Float rows: 37 has no 4- or 8-float alignment, 200 ends
