@@ -100,6 +100,8 @@ int runGenerate(const QStringList& args)
     int generated = 0;
     TokenId next = greedy ? best.front().first : sampler.sample(logits);
     while (generated < count) {
+        if (next == kNoToken)
+            return reportError("the model's logits held no usable value (NaN or -inf everywhere)");
         ++generated;
         sampler.accept(next);
         if (!parser.isSet(o.ignoreEos) && tokenizer.isEndOfGeneration(next))

@@ -489,7 +489,7 @@ std::map<std::string, KernelTime> LlamaSession::kernelTimings() const
 {
     std::map<std::string, KernelTime> out;
     for (const auto& [name, t] : m_stream->timings())
-        out[name] = {t.dispatches, t.milliseconds};
+        out[name] = {t.dispatches, t.milliseconds, t.bytes};
     return out;
 }
 

@@ -121,6 +121,7 @@ Status matMulTuned(KernelLibrary& kernels, vk::CommandStream& stream, const Weig
         const abi::MatMulPush push{rows,   w.cols,   w.cols / info.blockSize, nTokens, w.rows,
                                    firstRow, xFlags | (vectorW ? VELA_MATMUL_VECTOR_W : 0u)};
         stream.dispatch(**pipeline, {weights, xBound, yBound}, push, (rows + tile.bm - 1) / tile.bm, tokenGroups);
+        stream.noteTraffic(uint64_t(rows) * w.rowBytes() + 4ull * nTokens * (w.cols + rows));
     }
     return {};
 }

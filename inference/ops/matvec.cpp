@@ -75,6 +75,7 @@ Status matVecTuned(KernelLibrary& kernels, vk::CommandStream& stream, const Weig
                                        firstColumn * w.rows + firstRow};
             const DispatchGrid grid = gridFor(rows, shape.rowsPerGroup, context.limits().maxWorkGroupCount[0]);
             stream.dispatch(**pipeline, {rowRange(w, *chunking, firstRow, rows), x, y}, push, grid.x, grid.y);
+            stream.noteTraffic(uint64_t(rows) * w.rowBytes() + 4ull * columns * (w.cols + rows));
         }
     }
     return {};

@@ -57,6 +57,7 @@ CommandStream& CommandStream::operator=(CommandStream&& other) noexcept
         m_queries = std::exchange(other.m_queries, VK_NULL_HANDLE);
         m_queryCapacity = other.m_queryCapacity;
         m_queryNames = std::move(other.m_queryNames);
+        m_queryBytes = std::move(other.m_queryBytes);
         m_timings = std::move(other.m_timings);
     }
     return *this;
@@ -132,6 +133,7 @@ void CommandStream::dispatch(const ComputePipeline& pipeline, std::initializer_l
         vkCmdWriteTimestamp(m_commands, VK_PIPELINE_STAGE_BOTTOM_OF_PIPE_BIT, m_queries,
                             2 * static_cast<uint32_t>(m_queryNames.size()) + 1);
         m_queryNames.push_back(pipeline.name());
+        m_queryBytes.push_back(0);
     }
 }
 
@@ -176,6 +178,7 @@ Status CommandStream::submitAndWait()
             vkResetCommandBuffer(m_commands, 0);
             m_recording = false;
             m_queryNames.clear();
+            m_queryBytes.clear();
         }
         return error;
     }
@@ -207,8 +210,10 @@ Status CommandStream::collectTimings()
         KernelTiming& t = m_timings[m_queryNames[i]];
         t.dispatches += 1;
         t.milliseconds += static_cast<double>(stamps[2 * i + 1] - stamps[2 * i]) * period * 1e-6;
+        t.bytes += m_queryBytes[i];
     }
     m_queryNames.clear();
+    m_queryBytes.clear();
     return {};
 }
 

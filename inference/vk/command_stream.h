@@ -22,6 +22,7 @@ class VulkanContext;
 struct KernelTiming {
     uint64_t dispatches = 0;
     double milliseconds = 0;
+    uint64_t bytes = 0;  // memory traffic the ops declared (see noteTraffic), for GB/s
 };
 
 class CommandStream {
@@ -42,6 +43,12 @@ public:
                   uint32_t groupsX, uint32_t groupsY = 1, uint32_t groupsZ = 1)
     {
         dispatch(pipeline, buffers, &push, sizeof(Push), groupsX, groupsY, groupsZ);
+    }
+    // Declares the bytes the last dispatch reads and writes (weights, mainly), so profiles can show GB/s.
+    void noteTraffic(uint64_t bytes)
+    {
+        if (!m_queryBytes.empty())
+            m_queryBytes.back() += bytes;
     }
     // Makes every earlier shader or transfer write visible to every later shader or transfer access.
     void barrier();
@@ -70,6 +77,7 @@ private:
     VkQueryPool m_queries = VK_NULL_HANDLE;
     uint32_t m_queryCapacity = 0;
     std::vector<std::string> m_queryNames;  // one per timestamp pair
+    std::vector<uint64_t> m_queryBytes;     // declared traffic, one per timestamp pair
     std::map<std::string, KernelTiming> m_timings;
 };
 

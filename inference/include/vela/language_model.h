@@ -44,6 +44,7 @@ enum class Logits { Last, All, None };
 struct KernelTime {
     uint64_t dispatches = 0;
     double milliseconds = 0;
+    uint64_t bytes = 0;  // weights and activations the kernel was declared to move (0: not declared)
 };
 
 class Session;
