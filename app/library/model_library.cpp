@@ -1,0 +1,85 @@
+#include "library/model_library.h"
+
+#include "vela/gguf.h"
+#include "vela/language_model.h"
+#include "vela/model_info.h"
+
+#include <QDir>
+#include <QFileInfo>
+
+#include <algorithm>
+
+namespace vela::app {
+namespace {
+
+bool isProjector(const QString& fileName)
+{
+    return fileName.contains("mmproj", Qt::CaseInsensitive);
+}
+
+QString dominantType(const ModelInfo& info)
+{
+    const auto largest = std::max_element(info.tensorTypes.begin(), info.tensorTypes.end(),
+                                          [](const auto& a, const auto& b) { return a.bytes < b.bytes; });
+    if (largest == info.tensorTypes.end())
+        return {};
+    const std::string_view name = ggmlTypeName(largest->type);
+    return QString::fromLatin1(name.data(), static_cast<qsizetype>(name.size()));
+}
+
+}  // namespace
+
+ModelEntry ModelLibrary::describe(const QString& path, uint32_t contextLength)
+{
+    ModelEntry entry;
+    const QFileInfo file(path);
+    entry.path = file.absoluteFilePath();
+    entry.name = file.completeBaseName();
+    entry.fileBytes = static_cast<uint64_t>(file.size());
+    Result<GgufFile> gguf = GgufFile::open(path.toStdString());
+    if (!gguf) {
+        entry.problem = QString::fromStdString(gguf.message());
+        return entry;
+    }
+    const ModelInfo info = describeModel(*gguf);
+    if (!info.name.empty())
+        entry.name = QString::fromStdString(info.name);
+    entry.architecture = QString::fromStdString(info.architecture);
+    entry.parameters = info.parameterCount;
+    entry.quantization = dominantType(info);
+    entry.fileBytes = gguf->fileBytes();
+    const MemoryEstimate estimate = estimateMemory(info, std::min(contextLength, std::max(info.contextLength, 1u)));
+    entry.contextLength = estimate.contextLength;
+    entry.estimatedBytes = estimate.totalBytes();
+    const std::vector<std::string> supported = LanguageModel::supportedArchitectures();
+    entry.supported = std::find(supported.begin(), supported.end(), info.architecture) != supported.end();
+    if (!entry.supported)
+        entry.problem = QStringLiteral("unsupported architecture '%1'").arg(entry.architecture);
+    return entry;
+}
+
+QList<ModelEntry> ModelLibrary::scanFolder(const QString& folder, uint32_t contextLength)
+{
+    const QDir dir(folder);
+    const QStringList files = dir.entryList({"*.gguf"}, QDir::Files | QDir::Readable, QDir::Name);
+    QStringList projectors;
+    QList<ModelEntry> entries;
+    for (const QString& f : files) {
+        if (isProjector(f))
+            projectors << dir.absoluteFilePath(f);
+        else
+            entries << describe(dir.absoluteFilePath(f), contextLength);
+    }
+    // A projector sits beside its model and shares a prefix of its name ("gemma3-…-mmproj.gguf").
+    for (ModelEntry& e : entries) {
+        const QString stem = QFileInfo(e.path).completeBaseName();
+        for (const QString& p : projectors) {
+            const QString other = QFileInfo(p).completeBaseName();
+            if (other.startsWith(stem) || other.startsWith(stem.section('-', 0, -2) + "-mmproj"))
+                e.mmprojPath = p;
+        }
+    }
+    return entries;
+}
+
+}  // namespace vela::app
