@@ -64,6 +64,9 @@ public:
 
     virtual Result<std::unique_ptr<Session>> createSession(const SessionOptions& options = {}) = 0;
 
+    // Errors the Vulkan validation layer reported so far (LoadOptions::validation); empty when clean or off.
+    virtual std::vector<std::string> validationErrors() const = 0;
+
     // The architectures load() accepts.
     static std::vector<std::string> supportedArchitectures();
 };

@@ -30,6 +30,13 @@ std::unique_ptr<LanguageModel> loadOrFail(const QString& path, QString& error)
     return std::move(model).value();
 }
 
+// Fails the test when the validation layer saw an error while the model ran.
+#define CHECK_NO_VALIDATION_ERRORS(model)                                                   \
+    do {                                                                                   \
+        const std::vector<std::string> errors_ = (model)->validationErrors();               \
+        QVERIFY2(errors_.empty(), errors_.empty() ? "" : errors_.front().c_str());          \
+    } while (0)
+
 }  // namespace
 
 class TestLlamaModel : public QObject {
@@ -101,6 +108,7 @@ void TestLlamaModel::matchesGoldens()
     QVERIFY2(c.relative() <= test::kMaxRelativeLogitDelta, qPrintable(QString::number(c.relative())));
     QVERIFY2(c.cosine >= test::kMinLogitCosine, qPrintable(QString::number(c.cosine, 'g', 10)));
     QCOMPARE(agreed, compared);
+    CHECK_NO_VALIDATION_ERRORS(lm);
 }
 
 void TestLlamaModel::greedyContinuationIsExact()
@@ -127,6 +135,7 @@ void TestLlamaModel::greedyContinuationIsExact()
     }
     QCOMPARE(generated, g.greedyIds);
     QCOMPARE(QString::fromStdString(lm->tokenizer().detokenize(generated)), g.greedyText);
+    CHECK_NO_VALIDATION_ERRORS(lm);
 }
 
 // A second turn that shares a prefix with the first evaluates only the new tokens, with the same logits as
@@ -182,6 +191,7 @@ void TestLlamaModel::memoryStaysFixedWhileGenerating()
           static_cast<unsigned long long>((*session)->deviceBytes()));
     QCOMPARE((*session)->deviceBytes(), before);
     QCOMPARE((*session)->position(), 256u);
+    CHECK_NO_VALIDATION_ERRORS(lm);
 }
 
 // A user presses Stop while tokens stream: the generation loop must end within 100 ms of the request.
