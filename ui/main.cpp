@@ -1,7 +1,9 @@
 // vela: the desktop application. Stays a few dozen lines: the window does the work.
+#include "demo_script.h"
 #include "main_window.h"
 
 #include <QApplication>
+#include <QCommandLineParser>
 
 int main(int argc, char** argv)
 {
@@ -9,7 +11,30 @@ int main(int argc, char** argv)
     QApplication::setApplicationName("Vela");
     QApplication::setOrganizationName("Vela");
     QApplication::setApplicationVersion(VELA_VERSION);
-    vela::ui::MainWindow window;
+
+    QCommandLineParser parser;
+    parser.setApplicationDescription("Chat with local language models on your own GPU.");
+    parser.addHelpOption();
+    parser.addVersionOption();
+    const QCommandLineOption open("open", "Load MODEL (a .gguf file) at start.", "MODEL");
+    const QCommandLineOption send("send", "Send TEXT once the model is loaded.", "TEXT");
+    const QCommandLineOption temp("temp", "Temperature of new conversations (0: greedy).", "T");
+    const QCommandLineOption maxTokens("max-tokens", "Longest answer of new conversations, in tokens.", "N");
+    const QCommandLineOption data("data", "Folder of the chat database.", "DIR");
+    const QCommandLineOption models("models", "Folder listed in the model panel.", "DIR");
+    parser.addOptions({open, send, temp, maxTokens, data, models});
+    parser.process(app);
+
+    vela::ui::MainWindow window({.dataFolder = parser.value(data), .modelsFolder = parser.value(models)});
+    vela::app::ConversationSettings settings = window.chat()->defaultSettings();
+    if (parser.isSet(temp))
+        settings.temperature = parser.value(temp).toDouble();
+    if (parser.isSet(maxTokens))
+        settings.maxTokens = parser.value(maxTokens).toInt();
+    window.chat()->setDefaultSettings(settings);
     window.show();
+    auto* script = new vela::ui::DemoScript(
+        &window, {parser.value(open), parser.value(send), qEnvironmentVariable("VELA_SCREENSHOT")});
+    script->start();
     return app.exec();
 }

@@ -12,6 +12,7 @@ int runDevices(const QStringList& args);
 int runGenerate(const QStringList& args);
 int runLogits(const QStringList& args);
 int runSynth(const QStringList& args);
+int runTemplate(const QStringList& args);
 }
 
 namespace {
@@ -29,6 +30,7 @@ constexpr Command kCommands[] = {
     {"generate", "continue a prompt (streamed to stdout)", vela::cli::runGenerate},
     {"logits", "write next-token logits as raw float32", vela::cli::runLogits},
     {"synth", "write a random-weight model of any shape and weight type", vela::cli::runSynth},
+    {"template", "render a chat template", vela::cli::runTemplate},
 };
 
 void printUsage(std::ostream& out)

@@ -1,0 +1,59 @@
+#include "demo_script.h"
+
+#include "main_window.h"
+#include "model_panel.h"
+
+#include <QApplication>
+#include <QTimer>
+
+#include <cstdio>
+
+namespace vela::ui {
+
+namespace {
+constexpr int kSettleMs = 400;      // lets the last render tick and the status line land before the grab
+constexpr int kGiveUpMs = 120'000;  // a screenshot even if the model never answers
+}  // namespace
+
+DemoScript::DemoScript(MainWindow* window, Steps steps) : QObject(window), m_window(window), m_steps(std::move(steps))
+{
+}
+
+void DemoScript::start()
+{
+    auto* chat = m_window->chat();
+    connect(chat, &vela::app::ChatController::modelReady, this, &DemoScript::onModelReady);
+    connect(chat, &vela::app::ChatController::loadFailed, this, &DemoScript::finish);
+    connect(chat, &vela::app::ChatController::generationFinished, this, &DemoScript::finish);
+    connect(chat, &vela::app::ChatController::generationFailed, this, &DemoScript::finish);
+    if (!m_steps.screenshotPath.isEmpty())
+        QTimer::singleShot(kGiveUpMs, this, &DemoScript::finish);
+    if (!m_steps.model.isEmpty())
+        m_window->modelPanel()->openModel(m_steps.model);
+    else
+        finish();
+}
+
+void DemoScript::onModelReady()
+{
+    if (m_steps.message.isEmpty()) {
+        finish();
+        return;
+    }
+    m_window->chat()->newConversation();
+    m_window->chat()->send(m_steps.message);
+}
+
+void DemoScript::finish()
+{
+    if (m_done || m_steps.screenshotPath.isEmpty())
+        return;
+    m_done = true;
+    QTimer::singleShot(kSettleMs, this, [this] {
+        const bool saved = m_window->grab().save(m_steps.screenshotPath);
+        std::fprintf(stderr, "vela: screenshot %s %s\n", qPrintable(m_steps.screenshotPath), saved ? "saved" : "FAILED");
+        QApplication::exit(saved ? 0 : 1);
+    });
+}
+
+}  // namespace vela::ui
