@@ -179,6 +179,14 @@ void Interpreter::executeSet(const Node& node)
     if (!target.isDict() || !target.dict().isNamespace)
         throw TemplateError("cannot assign attribute on non-namespace object");
     target.dict().set(node.attr, v);
+    if (m_assignedNamespaces.empty() || &m_assignedNamespaces.back().dict() != &target.dict())
+        m_assignedNamespaces.push_back(target);
+}
+
+Interpreter::~Interpreter()
+{
+    for (Value& ns : m_assignedNamespaces)
+        ns.dict().items.clear();
 }
 
 Interpreter::Flow Interpreter::executeFor(const Node& node, std::string& out)

@@ -19,6 +19,7 @@ public:
 
     // Renders `nodes` with the variables of `context` (a dict). Throws TemplateError.
     std::string render(const NodeList& nodes, const Value& context);
+    ~Interpreter();
 
 private:
     enum class Flow { Normal, Break, Continue };
@@ -39,6 +40,9 @@ private:
     void installGlobals(ValueDict& globals);
 
     std::vector<Scope> m_scopes;  // [0] globals + context, then template level, loops, macros…
+    // Namespaces that had an attribute set: `{% set ns.x = ns %}` makes a reference cycle, which the
+    // destructor breaks by emptying them (the rendered text no longer needs them).
+    std::vector<Value> m_assignedNamespaces;
     std::time_t m_now;
     int m_depth = 0;              // macro recursion guard
 };
