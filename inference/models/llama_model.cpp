@@ -445,6 +445,7 @@ Status LlamaSession::evaluate(std::span<const TokenId> tokens, Logits which, std
             VELA_TRY(readLogits(static_cast<uint32_t>(batch.size()), logits, true));
         else if (want == Logits::Last)
             VELA_TRY(readLogits(1, logits, false));
+        noteBatchDone(start + batch.size(), tokens.size());
     }
     if (which == Logits::All) {
         // The logits buffer now holds many rows; the last token's row is what topCandidates reads.

@@ -2,6 +2,7 @@
 #include "vela/device.h"
 
 #include "vk/device_support.h"
+#include "vk/shared_instance.h"
 #include "vk/vk_status.h"
 
 #include <algorithm>
@@ -24,24 +25,16 @@ std::string deviceKindName(DeviceKind kind)
 
 Result<std::vector<DeviceDescription>> listDevices()
 {
-    VkApplicationInfo app{VK_STRUCTURE_TYPE_APPLICATION_INFO};
-    app.pApplicationName = "vela";
-    app.apiVersion = VK_API_VERSION_1_2;
-    VkInstanceCreateInfo info{VK_STRUCTURE_TYPE_INSTANCE_CREATE_INFO};
-    info.pApplicationInfo = &app;
-    VkInstance instance = VK_NULL_HANDLE;
-    const VkResult created = vkCreateInstance(&info, nullptr, &instance);
-    if (created != VK_SUCCESS)
-        return Status::failure(std::string("no Vulkan driver could be started (") + vk::resultName(created) +
-                               "); install your GPU's Vulkan driver, or mesa-vulkan-drivers for the CPU");
+    Result<vk::SharedInstance> shared = vk::sharedInstance(false);
+    if (!shared)
+        return shared.status();
     uint32_t count = 0;
-    vkEnumeratePhysicalDevices(instance, &count, nullptr);
+    vkEnumeratePhysicalDevices(shared->instance, &count, nullptr);
     std::vector<VkPhysicalDevice> physical(count);
-    vkEnumeratePhysicalDevices(instance, &count, physical.data());
+    vkEnumeratePhysicalDevices(shared->instance, &count, physical.data());
     std::vector<DeviceDescription> devices;
     for (uint32_t i = 0; i < count; ++i)
         devices.push_back(vk::describeDevice(physical[i], i));
-    vkDestroyInstance(instance, nullptr);
     return devices;
 }
 

@@ -1,6 +1,7 @@
 #include "vk/vulkan_context.h"
 
 #include "vk/device_support.h"
+#include "vk/shared_instance.h"
 #include "vk/vk_status.h"
 
 #include <cstdlib>
@@ -8,21 +9,6 @@
 
 namespace vela::vk {
 namespace {
-
-constexpr const char* kValidationLayer = "VK_LAYER_KHRONOS_validation";
-
-bool hasInstanceLayer(const char* name)
-{
-    uint32_t count = 0;
-    vkEnumerateInstanceLayerProperties(&count, nullptr);
-    std::vector<VkLayerProperties> layers(count);
-    vkEnumerateInstanceLayerProperties(&count, layers.data());
-    for (const VkLayerProperties& l : layers) {
-        if (std::strcmp(l.layerName, name) == 0)
-            return true;
-    }
-    return false;
-}
 
 bool envFlag(const char* name)
 {
@@ -53,13 +39,15 @@ Result<std::unique_ptr<VulkanContext>> VulkanContext::create(const ContextOption
 
 Status VulkanContext::createInstance(bool validation)
 {
-    VkApplicationInfo app{VK_STRUCTURE_TYPE_APPLICATION_INFO};
-    app.pApplicationName = "vela";
-    app.pEngineName = "vela";
-    app.apiVersion = VK_API_VERSION_1_2;
+    Result<SharedInstance> shared = sharedInstance(validation);
+    if (!shared)
+        return shared.status();
+    m_instance = shared->instance;
+    if (!shared->validation)
+        return {};
 
-    std::vector<const char*> layers;
-    std::vector<const char*> extensions;
+    // The messenger is this context's, on the shared instance: it also hears about other contexts alive at
+    // the same time, which only tests run, one at a time.
     VkDebugUtilsMessengerCreateInfoEXT messenger{VK_STRUCTURE_TYPE_DEBUG_UTILS_MESSENGER_CREATE_INFO_EXT};
     messenger.messageSeverity = VK_DEBUG_UTILS_MESSAGE_SEVERITY_WARNING_BIT_EXT |
                                 VK_DEBUG_UTILS_MESSAGE_SEVERITY_ERROR_BIT_EXT;
@@ -68,29 +56,11 @@ Status VulkanContext::createInstance(bool validation)
                             VK_DEBUG_UTILS_MESSAGE_TYPE_PERFORMANCE_BIT_EXT;
     messenger.pfnUserCallback = &VulkanContext::onValidationMessage;
     messenger.pUserData = this;
-    const bool useValidation = validation && hasInstanceLayer(kValidationLayer);
-    if (useValidation) {
-        layers.push_back(kValidationLayer);
-        extensions.push_back(VK_EXT_DEBUG_UTILS_EXTENSION_NAME);
-    }
-
-    VkInstanceCreateInfo info{VK_STRUCTURE_TYPE_INSTANCE_CREATE_INFO};
-    info.pApplicationInfo = &app;
-    info.enabledLayerCount = static_cast<uint32_t>(layers.size());
-    info.ppEnabledLayerNames = layers.data();
-    info.enabledExtensionCount = static_cast<uint32_t>(extensions.size());
-    info.ppEnabledExtensionNames = extensions.data();
-    if (useValidation)
-        info.pNext = &messenger;  // also report problems during instance creation itself
-    VELA_VK_TRY(vkCreateInstance(&info, nullptr, &m_instance));
-
-    if (useValidation) {
-        auto create = reinterpret_cast<PFN_vkCreateDebugUtilsMessengerEXT>(
-            vkGetInstanceProcAddr(m_instance, "vkCreateDebugUtilsMessengerEXT"));
-        if (!create)
-            return Status::failure("the validation layer has no debug messenger");
-        VELA_VK_TRY(create(m_instance, &messenger, nullptr, &m_messenger));
-    }
+    auto create = reinterpret_cast<PFN_vkCreateDebugUtilsMessengerEXT>(
+        vkGetInstanceProcAddr(m_instance, "vkCreateDebugUtilsMessengerEXT"));
+    if (!create)
+        return Status::failure("the validation layer has no debug messenger");
+    VELA_VK_TRY(create(m_instance, &messenger, nullptr, &m_messenger));
     return {};
 }
 
@@ -208,8 +178,7 @@ VulkanContext::~VulkanContext()
         if (destroy)
             destroy(m_instance, m_messenger, nullptr);
     }
-    if (m_instance)
-        vkDestroyInstance(m_instance, nullptr);
+    // m_instance is the process's shared one (shared_instance.h): not ours to destroy.
 }
 
 Result<uint32_t> VulkanContext::findMemoryType(uint32_t typeBits, VkMemoryPropertyFlags required,

@@ -1,7 +1,8 @@
-// The one object that owns the Vulkan instance, the chosen device and its compute queue. Everything else
-// Vulkan (buffers, pipelines, command streams) borrows it and must be destroyed before it.
+// The one object that owns the chosen Vulkan device and its compute queue (on the process's shared instance,
+// shared_instance.h). Everything else Vulkan (buffers, pipelines, command streams) borrows it and must be
+// destroyed before it.
 //
-// Destruction order (reverse of creation): command pool → device → debug messenger → instance.
+// Destruction order (reverse of creation): command pool → device → debug messenger.
 #pragma once
 
 #include "vela/device.h"

@@ -99,11 +99,21 @@ public:
 
     // Asks a running evaluate() to stop between layers/batches; it then fails with "cancelled".
     void cancel() { m_cancel.store(true); }
+    // Called on the evaluating thread each time a batch of evaluate()'s tokens is in the cache, with how many
+    // of `total` are done: progress for long prompts, and a place to cancel() from.
+    void setBatchObserver(std::function<void(size_t done, size_t total)> observer) { m_batchObserver = std::move(observer); }
     virtual std::map<std::string, KernelTime> kernelTimings() const = 0;
     virtual void resetKernelTimings() = 0;
 
 protected:
+    void noteBatchDone(size_t done, size_t total) const
+    {
+        if (m_batchObserver)
+            m_batchObserver(done, total);
+    }
+
     std::atomic<bool> m_cancel{false};
+    std::function<void(size_t, size_t)> m_batchObserver;
 };
 
 }  // namespace vela
