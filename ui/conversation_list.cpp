@@ -19,7 +19,7 @@ constexpr int kIdRole = Qt::UserRole;
 
 ConversationList::ConversationList(QWidget* parent)
     : QWidget(parent), m_search(new QLineEdit(this)), m_list(new QListWidget(this)),
-      m_newButton(new QPushButton(tr("New chat"), this)), m_undoBar(new UndoBar(this))
+      m_noMatch(new QLabel(this)), m_newButton(new QPushButton(tr("New chat"), this)), m_undoBar(new UndoBar(this))
 {
     auto* layout = new QVBoxLayout(this);
     layout->setContentsMargins(8, 8, 4, 8);
@@ -29,7 +29,13 @@ ConversationList::ConversationList(QWidget* parent)
     layout->addWidget(m_search);
     layout->addWidget(heading);
     layout->addWidget(m_list, 1);
+    layout->addWidget(m_noMatch);
+    layout->addStretch();  // takes the list's room while it is hidden
     layout->addWidget(m_undoBar);
+    m_noMatch->setObjectName("noMatch");
+    m_noMatch->setWordWrap(true);
+    m_noMatch->setForegroundRole(QPalette::PlaceholderText);
+    m_noMatch->hide();
 
     m_search->setObjectName("conversationSearch");
     m_search->setPlaceholderText(tr("Search chats (Ctrl+F)"));
@@ -82,6 +88,15 @@ void ConversationList::setConversations(const QList<vela::app::Conversation>& co
         item->setToolTip(QStringLiteral("%1\n%2").arg(c.title, c.updated.toLocalTime().toString(Qt::TextDate)));
     }
     setCurrent(currentId);
+    updateNoMatch();
+}
+
+void ConversationList::updateNoMatch()
+{
+    const bool none = m_list->count() == 0 && !m_search->text().trimmed().isEmpty();
+    m_noMatch->setText(tr("No chat mentions “%1”.").arg(m_search->text().trimmed()));
+    m_noMatch->setVisible(none);
+    m_list->setVisible(!none);
 }
 
 void ConversationList::setCurrent(qint64 id)

@@ -9,6 +9,7 @@
 #include <QList>
 #include <QWidget>
 
+class QLabel;
 class QLineEdit;
 class QListWidget;
 class QListWidgetItem;
@@ -56,9 +57,11 @@ protected:
 private:
     void addListActions();
     void onItemEdited(QListWidgetItem* item);
+    void updateNoMatch();
 
     QLineEdit* m_search;
     QListWidget* m_list;
+    QLabel* m_noMatch;  // in place of an empty list while searching
     QPushButton* m_newButton;
     UndoBar* m_undoBar;
     qint64 m_deletedId = 0;  // what the undo strip restores

@@ -47,6 +47,7 @@ SettingsDialog::SettingsDialog(QWidget* parent) : QDialog(parent)
 {
     setObjectName("settingsDialog");
     setWindowTitle(tr("Settings"));
+    setMinimumWidth(500);
     m_buttons = new QDialogButtonBox(QDialogButtonBox::Ok | QDialogButtonBox::Cancel | QDialogButtonBox::RestoreDefaults,
                                      this);
     m_buttons->button(QDialogButtonBox::RestoreDefaults)->setText(tr("Reset to defaults"));
@@ -81,6 +82,7 @@ QWidget* SettingsDialog::buildConversationGroup()
     m_repeatPenalty->setToolTip(tr("1.00 is off"));
     m_seed = makeIntBox(group, "seed", vela::app::kSeedRange, tr("Random"));
     m_maxTokens = makeIntBox(group, "maxTokens", vela::app::kMaxTokensRange, tr("No limit"));
+    m_maxTokens->setSuffix(tr(" tokens"));
     m_contextSize = makeIntBox(group, "contextSize", vela::app::kContextSizeRange);
     m_contextSize->setSingleStep(512);
     m_contextSize->setSuffix(tr(" tokens"));

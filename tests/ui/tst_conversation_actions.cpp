@@ -10,6 +10,7 @@
 #include <QAction>
 #include <QApplication>
 #include <QFile>
+#include <QLabel>
 #include <QLineEdit>
 #include <QListWidget>
 #include <QMenu>
@@ -263,9 +264,13 @@ private slots:
         search->clear();
         QTest::keyClicks(search, "nothing like this");
         QCOMPARE(window->conversationList()->count(), 0);
+        auto* noMatch = window->conversationList()->findChild<QLabel*>("noMatch");
+        QVERIFY(noMatch->isVisible());
+        QVERIFY(noMatch->text().contains("nothing like this"));
 
         QTest::keyClick(search, Qt::Key_Escape);
         QCOMPARE(search->text(), QString());
+        QVERIFY(!noMatch->isVisible());
         QCOMPARE(shownTitles(*window), QStringList({"Zoo visit", "Trip", "Groceries"}));
     }
 
