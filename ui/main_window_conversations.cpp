@@ -98,6 +98,9 @@ void MainWindow::connectConversationActions()
     connect(m_conversations, &ConversationList::searchChanged, this, &MainWindow::refreshConversations);
     connect(&m_chat, &vela::app::ChatController::conversationOpened, this, &MainWindow::updateFileActions);
 
+    // The chat takes its colors (code backgrounds) from the palette as it renders: render again.
+    whenPaletteChanges(m_chatView, [this] { m_chatView->setMessages(m_chat.messages()); });
+
     auto* find = new QShortcut(QKeySequence::Find, this);
     connect(find, &QShortcut::activated, m_conversations, &ConversationList::focusSearch);
 }
@@ -247,8 +250,6 @@ void MainWindow::applyAppearance()
     if (theme != m_appliedTheme) {
         applyTheme(theme);
         m_appliedTheme = theme;
-        // Code backgrounds take the palette's colors when a message is rendered: render again.
-        m_chatView->setMessages(m_chat.messages());
     }
     QFont font = QApplication::font();
     if (const int points = m_appSettings->fontSize(); points > 0)

@@ -1,9 +1,11 @@
 #include "theme.h"
 
 #include <QApplication>
+#include <QEvent>
 #include <QPalette>
 #include <QStyle>
 #include <QStyleFactory>
+#include <QWidget>
 
 namespace vela::ui {
 
@@ -63,7 +65,30 @@ QPalette lightPalette()
     return p;
 }
 
+class PaletteWatcher : public QObject {
+public:
+    PaletteWatcher(QWidget* widget, std::function<void()> handler) : QObject(widget), m_handler(std::move(handler))
+    {
+        widget->installEventFilter(this);
+    }
+
+    bool eventFilter(QObject* watched, QEvent* event) override
+    {
+        if (event->type() == QEvent::PaletteChange)
+            m_handler();
+        return QObject::eventFilter(watched, event);
+    }
+
+private:
+    std::function<void()> m_handler;
+};
+
 }  // namespace
+
+void whenPaletteChanges(QWidget* widget, std::function<void()> handler)
+{
+    new PaletteWatcher(widget, std::move(handler));  // owned by the widget
+}
 
 void applyTheme(vela::app::Theme theme)
 {

@@ -5,8 +5,16 @@
 
 #include "settings/app_settings.h"
 
+#include <functional>
+
+class QWidget;
+
 namespace vela::ui {
 
 void applyTheme(vela::app::Theme theme);
+
+// Calls `handler` each time `widget`'s palette changes (a theme switch here, or the desktop's own): for
+// content that took its colors from the palette when it was made and must be made again.
+void whenPaletteChanges(QWidget* widget, std::function<void()> handler);
 
 }  // namespace vela::ui

@@ -21,6 +21,9 @@
 #include <QSignalSpy>
 #include <QSpinBox>
 #include <QTemporaryDir>
+#include <QTextBlock>
+#include <QTextDocument>
+#include <QTextFragment>
 #include <QtTest>
 
 #include "model_panel.h"
@@ -291,6 +294,9 @@ private slots:
         QVERIFY(window->chatView()->palette().color(QPalette::Base).lightness() < 80);
         QVERIFY(window->chatView()->palette().color(QPalette::Text).lightness() > 180);
         QVERIFY(window->chatView()->toPlainText().contains("int x;"));
+        // Rendered again with the dark palette: the code block's background is dark too.
+        const QTextBlock code = window->chatView()->document()->find("int x;").block();
+        QVERIFY(code.blockFormat().background().color().lightness() < 100);
 
         dialog = openSettings(*window);
         QVERIFY(dialog);
