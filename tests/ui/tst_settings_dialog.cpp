@@ -297,6 +297,10 @@ private slots:
         // Rendered again with the dark palette: the code block's background is dark too.
         const QTextBlock code = window->chatView()->document()->find("int x;").block();
         QVERIFY(code.blockFormat().background().color().lightness() < 100);
+        // The speaker's name (the first fragment of the document) is light on the dark background.
+        const QTextFragment name = window->chatView()->document()->begin().begin().fragment();
+        QCOMPARE(name.text(), QStringLiteral("You"));
+        QVERIFY(name.charFormat().foreground().color().lightness() > 140);
 
         dialog = openSettings(*window);
         QVERIFY(dialog);
