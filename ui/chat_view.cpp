@@ -113,7 +113,11 @@ void ChatView::insertHeader(QTextCursor& cursor, const Message& message)
     QTextCharFormat format;
     format.setFontWeight(QFont::Bold);
     const bool user = message.role == MessageRole::User;
-    format.setForeground(user ? QColor(0x2b, 0x6c, 0xb0) : QColor(0x2f, 0x85, 0x5a));
+    // Lighter shades on a dark background (the dark theme), so the names stay readable there too.
+    const bool dark = palette().color(QPalette::Base).lightness() < 128;
+    const QColor you = dark ? QColor(0x6c, 0xb2, 0xff) : QColor(0x2b, 0x6c, 0xb0);
+    const QColor assistant = dark ? QColor(0x5f, 0xc9, 0x8e) : QColor(0x2f, 0x85, 0x5a);
+    format.setForeground(user ? you : assistant);
     QString title = user ? tr("You") : message.role == MessageRole::System ? tr("System") : m_assistantName;
     cursor.insertText(title, format);
     QTextCharFormat note;

@@ -45,6 +45,7 @@ MainWindow::MainWindow(const Options& options, QWidget* parent) : QMainWindow(pa
     resize(1200, 760);
     buildLayout();
     connectChat();
+    setUpConversationActions(options.settingsFile);
 
     QString dataFolder = options.dataFolder;
     if (dataFolder.isEmpty())
@@ -53,6 +54,7 @@ MainWindow::MainWindow(const Options& options, QWidget* parent) : QMainWindow(pa
     const Status opened = m_chat.openStore(dataFolder);
     if (!opened.isOk())
         statusBar()->showMessage(tr("Chats are not saved: %1").arg(QString::fromStdString(opened.message())));
+    purgeOldDeletions();
     m_modelPanel->setModelsFolder(options.modelsFolder.isEmpty() ? QDir(dataFolder).filePath("models") : options.modelsFolder);
     refreshConversations();
     showConversation();
@@ -166,7 +168,8 @@ void MainWindow::connectChat()
 
 void MainWindow::refreshConversations()
 {
-    m_conversations->setConversations(m_chat.conversations(), m_chat.currentConversation());
+    m_conversations->setConversations(m_chat.searchConversations(m_conversations->searchText()),
+                                      m_chat.currentConversation());
 }
 
 void MainWindow::showConversation()

@@ -5,10 +5,16 @@
 #pragma once
 
 #include "chat/chat_controller.h"
+#include "settings/app_settings.h"
 
 #include <QMainWindow>
+#include <QPointer>
 #include <QString>
 
+#include <functional>
+#include <memory>
+
+class QAction;
 class QLabel;
 
 namespace vela::ui {
@@ -17,6 +23,7 @@ class ChatView;
 class Composer;
 class ConversationList;
 class ModelPanel;
+class SettingsDialog;
 
 class MainWindow : public QMainWindow {
     Q_OBJECT
@@ -25,6 +32,7 @@ public:
     struct Options {
         QString dataFolder;    // where chats.sqlite lives; "" = the platform's app data folder
         QString modelsFolder;  // listed in the model panel; "" = <data folder>/models
+        QString settingsFile;  // an INI file for the global defaults; "" = the platform's QSettings
     };
 
     explicit MainWindow(QWidget* parent = nullptr);
@@ -37,6 +45,19 @@ public:
     ConversationList* conversationList() const { return m_conversations; }
     ModelPanel* modelPanel() const { return m_modelPanel; }
     QString statusText() const;
+
+    // Conversation actions (main_window_conversations.cpp): the File menu (new, import, export, settings,
+    // quit), rename / delete with undo / search in the list, the settings dialog and the appearance.
+    // Files are chosen through a seam, so tests answer without a modal dialog.
+    enum class FileRole { ImportJson, ExportMarkdown, ExportJson };
+    using FileChooser = std::function<QString(FileRole role, const QString& suggestedPath)>;  // "": cancelled
+    void setFileChooser(FileChooser chooser) { m_chooseFile = std::move(chooser); }
+    void importConversation();
+    void exportMarkdown();
+    void exportJson();
+    SettingsDialog* openSettings();  // window-modal but not blocking; applied when accepted
+    SettingsDialog* settingsDialog() const;  // the open one, or nullptr
+    vela::app::AppSettings& appSettings() { return *m_appSettings; }
 
 protected:
     void dragEnterEvent(QDragEnterEvent* event) override;
@@ -51,6 +72,19 @@ private:
     void updateStatus();
     void updateComposer();
 
+    // main_window_conversations.cpp
+    void setUpConversationActions(const QString& settingsFile);
+    void buildFileMenu();
+    void connectConversationActions();
+    void purgeOldDeletions();
+    void applySettings(const SettingsDialog& dialog);
+    void applyAppearance();
+    void updateFileActions();
+    QString chooseFile(FileRole role, const QString& suggestedPath);
+    QString suggestedExportPath(const QString& extension) const;
+    bool writeExport(const QString& path, const QByteArray& bytes);
+    void showError(const QString& message);
+
     vela::app::ChatController m_chat;
     ConversationList* m_conversations = nullptr;
     ChatView* m_chatView = nullptr;
@@ -60,6 +94,13 @@ private:
     QLabel* m_contextLabel = nullptr;
     QLabel* m_deviceLabel = nullptr;
     int m_contextUsed = 0;
+
+    std::unique_ptr<vela::app::AppSettings> m_appSettings;
+    FileChooser m_chooseFile;
+    QPointer<SettingsDialog> m_settingsDialog;
+    QAction* m_exportMarkdownAction = nullptr;
+    QAction* m_exportJsonAction = nullptr;
+    vela::app::Theme m_appliedTheme = vela::app::Theme::System;
 };
 
 }  // namespace vela::ui

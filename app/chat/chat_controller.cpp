@@ -133,7 +133,7 @@ QList<Conversation> ChatController::conversations() const
 
 ConversationSettings ChatController::currentSettings() const
 {
-    return m_conversationId != 0 ? m_settings : m_defaults;
+    return m_settings;
 }
 
 void ChatController::openConversation(qint64 id)
@@ -166,17 +166,20 @@ void ChatController::deleteConversation(qint64 id)
 {
     if (!m_store.isOpen() || (m_generating && id == m_conversationId))
         return;
-    reportStore(m_store.deleteConversation(id));
+    const Result<Conversation> deleting = m_store.conversation(id);
+    const Status deleted = m_store.deleteConversation(id);
+    reportStore(deleted);
     if (id == m_conversationId)
         newConversation();
     emit conversationsChanged();
+    if (deleted.isOk())
+        emit conversationDeleted(id, deleting.isOk() ? deleting.value().title : QString());
 }
 
 qint64 ChatController::ensureConversation(const QString& firstText)
 {
     if (m_conversationId != 0)
         return m_conversationId;
-    m_settings = m_defaults;
     if (!m_store.isOpen()) {
         m_conversationId = m_nextLocalId--;
         return m_conversationId;
@@ -212,6 +215,98 @@ qint64 ChatController::storeMessage(MessageRole role, const QString& text, Messa
     m_messages.append(m);
     emit messageAdded(m);
     return m.id;
+}
+
+// ---- conversation actions ----
+
+void ChatController::setDefaultSettings(const ConversationSettings& settings)
+{
+    m_defaults = settings;
+    if (m_conversationId == 0)
+        m_settings = settings;
+}
+
+Status ChatController::renameConversation(qint64 id, const QString& title)
+{
+    const QString trimmed = title.simplified();
+    if (trimmed.isEmpty())
+        return Status::failure(tr("A conversation needs a title.").toStdString());
+    if (!m_store.isOpen())
+        return Status::failure(tr("Chats are not being saved, so they cannot be renamed.").toStdString());
+    const Status renamed = m_store.renameConversation(id, trimmed);
+    emit conversationsChanged();
+    return renamed;
+}
+
+Status ChatController::restoreConversation(qint64 id)
+{
+    if (!m_store.isOpen())
+        return Status::failure(tr("Chats are not being saved.").toStdString());
+    const Status restored = m_store.restoreConversation(id);
+    if (!restored.isOk())
+        return restored;
+    emit conversationsChanged();
+    openConversation(id);
+    return restored;
+}
+
+Result<int> ChatController::purgeDeleted(const QDateTime& deletedBefore)
+{
+    if (!m_store.isOpen())
+        return 0;
+    return m_store.purgeDeleted(deletedBefore);
+}
+
+QList<Conversation> ChatController::searchConversations(const QString& text) const
+{
+    if (!m_store.isOpen())
+        return {};
+    Result<QList<Conversation>> found = m_store.searchConversations(text.trimmed());
+    return found.isOk() ? found.value() : QList<Conversation>{};
+}
+
+QString ChatController::currentTitle() const
+{
+    if (m_conversationId <= 0 || !m_store.isOpen())
+        return {};
+    Result<Conversation> conversation = m_store.conversation(m_conversationId);
+    return conversation.isOk() ? conversation.value().title : QString();
+}
+
+Result<QString> ChatController::exportMarkdown() const
+{
+    if (m_conversationId <= 0 || !m_store.isOpen())
+        return Status::failure(tr("Nothing to export: this chat is not saved yet.").toStdString());
+    return m_store.exportMarkdown(m_conversationId);
+}
+
+Result<QByteArray> ChatController::exportJson() const
+{
+    if (m_conversationId <= 0 || !m_store.isOpen())
+        return Status::failure(tr("Nothing to export: this chat is not saved yet.").toStdString());
+    return m_store.exportJson(m_conversationId);
+}
+
+Result<qint64> ChatController::importConversation(const QByteArray& json)
+{
+    if (m_generating)
+        return Status::failure(tr("Wait for the answer to finish (or stop it) before importing.").toStdString());
+    if (!m_store.isOpen())
+        return Status::failure(tr("Chats are not being saved, so nothing can be imported.").toStdString());
+    Result<qint64> id = m_store.importJson(json);
+    if (!id.isOk())
+        return id;
+    emit conversationsChanged();
+    openConversation(id.value());
+    return id;
+}
+
+Status ChatController::setConversationSettings(const ConversationSettings& settings)
+{
+    m_settings = settings;
+    if (m_conversationId > 0 && m_store.isOpen())
+        return m_store.setConversationSettings(m_conversationId, settings);
+    return Status::success();
 }
 
 // ---- generation ----

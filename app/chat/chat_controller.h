@@ -38,7 +38,8 @@ public:
     bool hasStore() const { return m_store.isOpen(); }
 
     // Settings for conversations created from now on (temperature, system prompt, context size…).
-    void setDefaultSettings(const ConversationSettings& settings) { m_defaults = settings; }
+    // An empty new chat takes them too.
+    void setDefaultSettings(const ConversationSettings& settings);
     const ConversationSettings& defaultSettings() const { return m_defaults; }
     // Keep generating past the end-of-text token, until the token limit or a full context (benchmarks, tests).
     void setIgnoreEndOfGeneration(bool ignore) { m_ignoreEndOfGeneration = ignore; }
@@ -58,6 +59,21 @@ public:
     void deleteConversation(qint64 id);
     const QList<Message>& messages() const { return m_messages; }  // the active path, oldest first
 
+    // Conversation actions: the list's rename, delete with undo and search, the File menu's import and
+    // export, the settings dialog. Failures come back as a Status for the window to show.
+    Status renameConversation(qint64 id, const QString& title);
+    Status restoreConversation(qint64 id);  // undoes deleteConversation, and opens it
+    Result<int> purgeDeleted(const QDateTime& deletedBefore);  // forgets for good what was deleted before
+    QList<Conversation> searchConversations(const QString& text) const;  // title or message text; "": all
+    QString currentTitle() const;
+    Result<QString> exportMarkdown() const;  // the open conversation
+    Result<QByteArray> exportJson() const;
+    Result<qint64> importConversation(const QByteArray& json);  // adds it and opens it
+    // The open chat's settings (an empty new chat's included). Saved with the conversation and used from
+    // the next generation on; a new context size takes effect when a model is loaded next.
+    const ConversationSettings& conversationSettings() const { return m_settings; }
+    Status setConversationSettings(const ConversationSettings& settings);
+
     // Generation. send() needs a loaded model and no generation in flight; it returns false otherwise.
     bool send(const QString& text);
     bool regenerate();  // answers the last user message again, as a new branch
@@ -72,6 +88,7 @@ signals:
     void loadFailed(const QString& message);
     void conversationsChanged();
     void conversationOpened(qint64 id);  // messages() holds its active path
+    void conversationDeleted(qint64 id, const QString& title);  // softly: restoreConversation undoes it
     void messageAdded(const vela::app::Message& message);
     void messageRemoved(qint64 id);      // the answer a regeneration replaces
     void assistantText(qint64 messageId, const QString& text);  // a streamed batch to append
@@ -98,7 +115,7 @@ private:
     ChatStore m_store;
     std::unique_ptr<InferenceThread> m_inference;  // declared last among owners: destroyed first
     ConversationSettings m_defaults;
-    ConversationSettings m_settings;  // the open conversation's
+    ConversationSettings m_settings;  // the open conversation's, or the new chat's until it is stored
     ModelSummary m_model;
     PromptBuilder m_prompt;
     QString m_lastPrompt;
