@@ -1,13 +1,21 @@
 // The middle of the window: the open conversation, each message rendered from Markdown (code in monospace
-// on a tinted background). A streaming answer is re-rendered at most every kRenderInterval, and only its own
-// part of the document, so a long conversation stays cheap to update.
+// on a tinted background, with a "Copy code" link above each block), and under each message its actions as
+// links — Copy, Edit (questions), Regenerate and Reflect (answers), ‹ 1/2 › to move between branches, and
+// the critique of a reflected answer, collapsed until asked for. A streaming answer is re-rendered at most
+// every kRenderInterval, and only its own part of the document, so a long conversation stays cheap.
 #pragma once
 
+#include "chat/chat_controller.h"
 #include "storage/chat_store.h"
 
 #include <QList>
+#include <QSet>
+#include <QStringList>
 #include <QTextBrowser>
 #include <QTimer>
+#include <QUrl>
+
+#include <functional>
 
 namespace vela::ui {
 
@@ -22,23 +30,49 @@ public:
     void setMessages(const QList<vela::app::Message>& messages);
     void addMessage(const vela::app::Message& message);
     void removeMessage(qint64 id);
-    void appendText(qint64 id, const QString& text);  // to the last message, rendered on the next tick
+    void appendText(qint64 id, const QString& text);      // to the last message, rendered on the next tick
+    void appendCritique(qint64 id, const QString& text);  // Reflect's critique of the last message, streaming
     void setLastState(vela::app::MessageState state);
+    void setStreaming(bool streaming);  // the last message is being written: no actions under it yet
     void setAssistantName(const QString& name) { m_assistantName = name; }
+    // Where each message sits among its siblings, asked for at render time (ChatController::branchPosition).
+    void setBranchProvider(std::function<vela::app::BranchPosition(qint64)> provider) { m_branches = std::move(provider); }
     int messageCount() const { return m_messages.size(); }
+
+    // The action links the document holds now ("vela:copy?m=12", …), and following one as a click does.
+    QStringList links() const;
+    void activateLink(const QUrl& url);
+    static QUrl actionUrl(const QString& action, qint64 messageId, int extra = 0);
+    // The fenced code blocks of a Markdown text, in order (what "Copy code" copies).
+    static QStringList codeBlocks(const QString& markdown);
+
+signals:
+    void copyRequested(const QString& text);
+    void editRequested(qint64 messageId, const QString& text);
+    void regenerateRequested(qint64 messageId);
+    void reflectRequested(qint64 messageId);
+    void branchRequested(qint64 messageId, int step);
+
 
 private:
     void renderAll();
-    void renderLastBody();
-    void insertHeader(QTextCursor& cursor, const vela::app::Message& message);
+    void renderLast();
+    void insertMessage(QTextCursor& cursor, const vela::app::Message& message, bool last);
+    void insertHeader(QTextCursor& cursor, const vela::app::Message& message, bool last);
+    void insertCritique(QTextCursor& cursor, const vela::app::Message& message, bool last);
     void insertBody(QTextCursor& cursor, const vela::app::Message& message);
-    void styleCode(int from);
+    void insertActions(QTextCursor& cursor, const vela::app::Message& message);
+    void styleCode(QTextCursor& cursor, int from, qint64 messageId);
     bool atBottom() const;
     void scrollToBottom();
+    const vela::app::Message* message(qint64 id) const;
 
     QList<vela::app::Message> m_messages;
     QString m_assistantName;
-    int m_lastBodyStart = 0;  // document position where the last message's body begins
+    std::function<vela::app::BranchPosition(qint64)> m_branches;
+    QSet<qint64> m_openCritiques;  // reflected answers whose critique is shown
+    int m_lastStart = 0;           // document position where the last message begins
+    bool m_streaming = false;
     QTimer m_renderTimer;
 };
 

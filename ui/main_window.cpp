@@ -45,6 +45,7 @@ MainWindow::MainWindow(const Options& options, QWidget* parent) : QMainWindow(pa
     resize(1200, 760);
     buildLayout();
     connectChat();
+    connectMessageActions();
     setUpConversationActions(options.settingsFile);
 
     QString dataFolder = options.dataFolder;
@@ -76,6 +77,12 @@ void MainWindow::buildLayout()
     column->setContentsMargins(0, 0, 0, 0);
     column->setSpacing(0);
     column->addWidget(m_chatView, 1);
+    m_notice = new QLabel(this);
+    m_notice->setObjectName("chatNotice");
+    m_notice->setWordWrap(true);
+    m_notice->setContentsMargins(14, 6, 14, 0);
+    m_notice->hide();
+    column->addWidget(m_notice);
     column->addWidget(m_composer);
 
     auto* splitter = new QSplitter(Qt::Horizontal, this);
@@ -147,17 +154,20 @@ void MainWindow::connectChat()
     connect(&m_chat, &ChatController::storeError, this,
             [this](const QString& message) { statusBar()->showMessage(tr("Saving failed: %1").arg(message), 10000); });
 
-    // Esc anywhere in the window: cancels a load, else stops the answer (the composer handles it too).
+    // Esc anywhere in the window: cancels a load, else stops the answer, else leaves an edit (the window's
+    // shortcut sees the key before the composer does).
     auto* escape = new QShortcut(QKeySequence(Qt::Key_Escape), this);
     connect(escape, &QShortcut::activated, this, [this] {
         if (m_chat.isLoading())
             m_chat.cancelLoad();
-        else
+        else if (m_chat.isGenerating())
             m_chat.stop();
+        else
+            m_composer->cancelEdit();
     });
 
     auto* regenerate = new QShortcut(QKeySequence(Qt::CTRL | Qt::Key_R), this);
-    connect(regenerate, &QShortcut::activated, &m_chat, &ChatController::regenerate);
+    connect(regenerate, &QShortcut::activated, this, [this] { m_chat.regenerate(); });
 
     connect(&m_chat, &ChatController::conversationsChanged, this, &MainWindow::refreshConversations);
     connect(&m_chat, &ChatController::conversationOpened, this, &MainWindow::showConversation);

@@ -45,6 +45,7 @@ public:
     ConversationList* conversationList() const { return m_conversations; }
     ModelPanel* modelPanel() const { return m_modelPanel; }
     QString statusText() const;
+    QString noticeText() const;  // the chat's notice line ("" when hidden)
 
     // Conversation actions (main_window_conversations.cpp): the File menu (new, import, export, settings,
     // quit), rename / delete with undo / search in the list, the settings dialog and the appearance.
@@ -72,6 +73,10 @@ private:
     void updateStatus();
     void updateComposer();
 
+    // main_window_messages.cpp
+    void connectMessageActions();
+    void showNotice(const QString& text);  // above the composer, until the conversation changes
+
     // main_window_conversations.cpp
     void setUpConversationActions(const QString& settingsFile);
     void buildFileMenu();
@@ -94,6 +99,7 @@ private:
     QLabel* m_contextLabel = nullptr;
     QLabel* m_deviceLabel = nullptr;
     int m_contextUsed = 0;
+    QLabel* m_notice = nullptr;
 
     std::unique_ptr<vela::app::AppSettings> m_appSettings;
     FileChooser m_chooseFile;

@@ -20,18 +20,6 @@ QString titleFrom(const QString& text)
     return title.isEmpty() ? ChatController::tr("New chat") : title;
 }
 
-SamplingParams samplingFrom(const ConversationSettings& s)
-{
-    SamplingParams p;
-    p.temperature = static_cast<float>(s.temperature);
-    p.topK = s.topK;
-    p.topP = static_cast<float>(s.topP);
-    p.minP = static_cast<float>(s.minP);
-    p.repeatPenalty = static_cast<float>(s.repeatPenalty);
-    if (s.seed >= 0)
-        p.seed = static_cast<uint64_t>(s.seed);
-    return p;
-}
 
 }  // namespace
 
@@ -57,6 +45,7 @@ void ChatController::connectWorker()
     connect(worker, &InferenceWorker::token, this, &ChatController::onToken);
     connect(worker, &InferenceWorker::finished, this, &ChatController::onFinished);
     connect(worker, &InferenceWorker::failed, this, &ChatController::onFailed);
+    connect(worker, &InferenceWorker::modelUnloaded, this, &ChatController::onModelUnloaded);
 }
 
 Status ChatController::openStore(const QString& dir)
@@ -307,109 +296,6 @@ Status ChatController::setConversationSettings(const ConversationSettings& setti
     if (m_conversationId > 0 && m_store.isOpen())
         return m_store.setConversationSettings(m_conversationId, settings);
     return Status::success();
-}
-
-// ---- generation ----
-
-bool ChatController::send(const QString& text)
-{
-    const QString trimmed = text.trimmed();
-    if (trimmed.isEmpty() || m_generating || !m_hasModel)
-        return false;
-    ensureConversation(trimmed);
-    storeMessage(MessageRole::User, trimmed, MessageState::Complete);
-    startAnswer();
-    return true;
-}
-
-bool ChatController::regenerate()
-{
-    if (m_generating || !m_hasModel || m_messages.isEmpty())
-        return false;
-    if (m_messages.back().role == MessageRole::Assistant) {
-        // The old answer stays in the store as a sibling branch; the new one becomes the selected branch.
-        emit messageRemoved(m_messages.back().id);
-        m_messages.removeLast();
-    }
-    if (m_messages.isEmpty() || m_messages.back().role != MessageRole::User)
-        return false;
-    startAnswer();
-    return true;
-}
-
-void ChatController::startAnswer()
-{
-    const ConversationSettings settings = currentSettings();
-    GenerationRequest request;
-    request.requestId = ++m_requestId;
-    request.prompt = buildPrompt();
-    request.sampling = samplingFrom(settings);
-    // No limit set: until the end of text or a full context.
-    request.maxTokens = settings.maxTokens > 0 ? settings.maxTokens : std::max<int>(m_model.context, 1);
-    request.ignoreEndOfGeneration = m_ignoreEndOfGeneration;
-    // Empty but not null: Qt SQL binds a null QString as NULL, which the content column refuses.
-    storeMessage(MessageRole::Assistant, QStringLiteral(""), MessageState::Partial);
-    m_generating = true;
-    emit generationStarted();
-    m_inference->generate(request);
-}
-
-QString ChatController::buildPrompt()
-{
-    QString error;
-    m_lastPrompt = m_prompt.build(currentSettings().systemPrompt, m_messages, &error);
-    if (!error.isEmpty())
-        emit promptWarning(tr("The model's chat template failed (%1); the chat is sent as plain text.").arg(error));
-    return m_lastPrompt;
-}
-
-void ChatController::stop()
-{
-    if (m_generating)
-        m_inference->requestStop();
-}
-
-void ChatController::onToken(const QString& text)
-{
-    if (!m_generating || m_messages.isEmpty())
-        return;
-    Message& answer = m_messages.back();
-    answer.content += text;
-    // Saved as it streams, so a crash loses at most one batch.
-    if (m_store.isOpen() && answer.id > 0)
-        reportStore(m_store.appendToMessage(answer.id, text));
-    emit assistantText(answer.id, text);
-}
-
-void ChatController::onFinished(const GenerationStats& stats)
-{
-    if (!m_generating || stats.requestId != m_requestId)
-        return;
-    m_generating = false;
-    Message& answer = m_messages.back();
-    answer.state = stats.stopReason == StopReason::Cancelled ? MessageState::Stopped : MessageState::Complete;
-    answer.metadata = QJsonObject{{"tokens_per_second", stats.tokensPerSecond},
-                                  {"generated_tokens", stats.generatedTokens},
-                                  {"stop_reason", stopReasonName(stats.stopReason)},
-                                  {"model", m_model.name}};
-    if (m_store.isOpen() && answer.id > 0) {
-        reportStore(m_store.setMessageState(answer.id, answer.state));
-        reportStore(m_store.setMessageMetadata(answer.id, answer.metadata));
-    }
-    emit generationFinished(stats);
-    emit conversationsChanged();  // its "updated" time moved it to the top
-}
-
-void ChatController::onFailed(const QString& message)
-{
-    if (!m_generating)
-        return;
-    m_generating = false;
-    Message& answer = m_messages.back();
-    answer.state = MessageState::Failed;
-    if (m_store.isOpen() && answer.id > 0)
-        reportStore(m_store.setMessageState(answer.id, MessageState::Failed));
-    emit generationFailed(message);
 }
 
 }  // namespace vela::app

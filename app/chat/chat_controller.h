@@ -25,6 +25,12 @@
 
 namespace vela::app {
 
+// Where a message sits among its siblings (the answers a regeneration made, the edits of a question).
+struct BranchPosition {
+    int index = 1;  // 1-based
+    int count = 1;
+};
+
 class ChatController : public QObject {
     Q_OBJECT
 
@@ -76,8 +82,21 @@ public:
 
     // Generation. send() needs a loaded model and no generation in flight; it returns false otherwise.
     bool send(const QString& text);
-    bool regenerate();  // answers the last user message again, as a new branch
+    // Answers the question of `assistantId` again (0: the last answer) as a new branch beside the old one.
+    bool regenerate(qint64 assistantId = 0);
+    // A new version of a user message, beside the old one (which keeps its answers), answered at once.
+    bool editAndResend(qint64 userMessageId, const QString& text);
+    // Reflexion (Shinn et al. 2023, arXiv:2303.11366): the model critiques its answer, then writes a revised
+    // one, stored as a new branch beside the answer with the critique in its metadata ("critique").
+    bool reflect(qint64 assistantId);
     void stop();
+
+    // Branches. switchBranch shows the previous (step -1) or next (+1) sibling of `messageId` and the path
+    // below it. Both need the store (a chat kept in memory only has no branches).
+    BranchPosition branchPosition(qint64 messageId) const;
+    bool switchBranch(qint64 messageId, int step);
+    const Message* findMessage(qint64 id) const;  // on the active path; null if not there
+    qint64 streamingMessage() const { return m_generating && !m_messages.isEmpty() ? m_messages.back().id : 0; }
     bool isGenerating() const { return m_generating; }
     const QString& lastPrompt() const { return m_lastPrompt; }  // the text the last answer continued
     bool usesChatTemplate() const { return m_prompt.usesTemplate(); }
@@ -97,6 +116,11 @@ signals:
     void generationFailed(const QString& message);
     void storeError(const QString& message);
     void promptWarning(const QString& message);  // the chat template failed: plain text was used
+    void critiqueText(qint64 messageId, const QString& text);  // Reflect's critique, streamed
+    // The conversation is longer than the context: the oldest `dropped` messages were left out of this prompt.
+    void contextTrimmed(int dropped, const QString& notice);
+    // The model is gone (the device was lost mid-answer); the conversation is intact.
+    void modelLost(const QString& message);
 
 private:
     void connectWorker();
@@ -105,10 +129,16 @@ private:
     void onToken(const QString& text);
     void onFinished(const GenerationStats& stats);
     void onFailed(const QString& message);
+    void onModelUnloaded();
     qint64 ensureConversation(const QString& firstText);
     qint64 storeMessage(MessageRole role, const QString& text, MessageState state);
     void startAnswer();
-    QString buildPrompt();
+    void runGeneration(const QList<Message>& promptMessages);
+    QString buildPrompt(const QList<Message>& messages);
+    void failAnswer(const QString& message);
+    void finishCritique();
+    qsizetype indexOf(qint64 id) const;
+    bool reloadActivePath();
     ConversationSettings currentSettings() const;
     void reportStore(const Status& status);
 
@@ -127,6 +157,13 @@ private:
     bool m_hasModel = false;
     bool m_generating = false;
     bool m_ignoreEndOfGeneration = false;
+    bool m_modelLost = false;  // the worker unloaded the model during a generation
+
+    // What the running generation writes: an answer, or one of Reflect's two steps.
+    enum class Phase { Answer, Critique, Revision };
+    Phase m_phase = Phase::Answer;
+    QList<Message> m_reflectBase;  // Reflect: the path up to and including the answer being reflected on
+    QString m_critique;
 };
 
 }  // namespace vela::app

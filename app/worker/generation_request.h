@@ -11,6 +11,7 @@
 #include <QStringList>
 
 #include <cstdint>
+#include <memory>
 #include <vector>
 
 namespace vela::app {
@@ -39,6 +40,8 @@ struct ModelSummary {
     quint32 context = 0;   // the session's context length, in tokens
     quint64 memory = 0;    // device bytes: weights plus the session's KV cache and scratch
     QString path;
+    // The model's tokenizer, a copy the UI thread may use (const methods only); null when it could not be read.
+    std::shared_ptr<const Tokenizer> tokenizer;
 };
 
 enum class StopReason {

@@ -6,6 +6,7 @@
 #include "worker/text_batcher.h"
 
 #include "vela/ggml_type.h"
+#include "vela/gguf.h"
 
 #include <QFile>
 #include <QFileInfo>
@@ -49,6 +50,7 @@ struct InferenceWorker::Generation {
     Sampler sampler;
     std::vector<float> logits;  // (n_vocab) of the last position, when sampling
     GenerationStats stats;
+    int failAfterTokens = -1;  // VELA_TEST_DEVICE_LOST_AFTER: a simulated device loss, for tests
 };
 
 InferenceWorker::InferenceWorker(QObject* parent) : QObject(parent)
@@ -150,6 +152,12 @@ ModelSummary InferenceWorker::summarize(const QString& path) const
     s.context = m_session->contextLength();
     s.memory = m_model->deviceBytes() + m_session->deviceBytes();
     s.path = path;
+    // A tokenizer of its own for the UI thread (prompt lengths, fitting a chat to the context), read here so
+    // the UI never parses a vocabulary; without one the UI sends text and the worker tokenizes.
+    if (Result<GgufFile> file = GgufFile::open(QFile::encodeName(path).toStdString())) {
+        if (Result<Tokenizer> tokenizer = Tokenizer::fromGguf(*file))
+            s.tokenizer = std::make_shared<const Tokenizer>(std::move(tokenizer).value());
+    }
     return s;
 }
 
@@ -197,6 +205,8 @@ Status InferenceWorker::evaluatePrompt(Generation& g, TokenId& first)
 
 Status InferenceWorker::evaluateNext(Generation& g, TokenId current, TokenId& next)
 {
+    if (g.failAfterTokens >= 0 && g.stats.generatedTokens >= g.failAfterTokens)
+        return Status::failure("Vulkan error VK_ERROR_DEVICE_LOST in vkQueueSubmit (simulated: VELA_TEST_DEVICE_LOST_AFTER)");
     Session& session = *m_session;
     if (g.greedy) {
         Result<TokenId> id = kNoToken;
@@ -299,6 +309,9 @@ void InferenceWorker::generate(const GenerationRequest& request)
     }
     g.stats.requestId = request.requestId;
     g.stats.promptTokens = static_cast<int>(g.ids.size());
+    bool injected = false;
+    const int failAfter = qEnvironmentVariableIntValue("VELA_TEST_DEVICE_LOST_AFTER", &injected);
+    g.failAfterTokens = injected ? failAfter : -1;
     for (TokenId id : g.ids)
         g.sampler.accept(id);
     {
@@ -317,7 +330,7 @@ void InferenceWorker::runGeneration(Generation& g)
     const Status prompt = stopRequested() ? Status::failure("cancelled") : evaluatePrompt(g, first);
     g.stats.promptMilliseconds = millisecondsSince(promptStart);
     if (!prompt && !stopRequested()) {
-        emit failed(toQString(prompt.message()));
+        fail(toQString(prompt.message()));
         return;
     }
     TextBatcher batcher(kTextInterval);
@@ -329,13 +342,31 @@ void InferenceWorker::runGeneration(Generation& g)
         g.stats.stopReason = runTokens(g, first, batcher, error);
     emitText(batcher, true);
     if (!error.isEmpty()) {
-        emit failed(error);
+        fail(error);
         return;
     }
     g.stats.generationMilliseconds = millisecondsSince(genStart);
     const int n = g.stats.generatedTokens;
     g.stats.tokensPerSecond = n > 1 ? (n - 1) * 1000.0 / g.stats.generationMilliseconds : 0.0;
     emit finished(g.stats);
+}
+
+// A lost device (driver reset, GPU hang, out of video memory under another app) leaves the model unusable:
+// it is freed, and the UI is told in words it can show; everything else keeps the model.
+void InferenceWorker::fail(const QString& engineMessage)
+{
+    if (!engineMessage.contains(QLatin1String("VK_ERROR_DEVICE_LOST"))) {
+        emit failed(engineMessage);
+        return;
+    }
+    {
+        std::lock_guard lock(m_sessionMutex);
+        m_generating = false;
+    }
+    unloadModel();
+    emit failed(tr("The graphics device stopped responding (VK_ERROR_DEVICE_LOST: a driver reset, a GPU hang, or "
+                   "another program took its memory). The model was unloaded; your conversation is saved. Load the "
+                   "model again to continue."));
 }
 
 QString stopReasonName(StopReason reason)

@@ -70,6 +70,7 @@ private:
     void runGeneration(Generation& g);
     StopReason runTokens(Generation& g, TokenId next, TextBatcher& batcher, QString& error);
     void emitText(TextBatcher& batcher, bool force);
+    void fail(const QString& engineMessage);
 
     std::unique_ptr<LanguageModel> m_model;
     std::unique_ptr<Session> m_session;  // written under m_sessionMutex; requestStop() reads it there

@@ -1,9 +1,11 @@
-// For the window's tests that need no model: conversations written straight into a data folder's
-// ChatStore before a window opens it, and a window over such a folder with its own settings file.
+// For the window's tests: conversations written straight into a data folder's ChatStore before a window
+// opens it, a window over such a folder with its own settings file, and stories260K loaded into it.
 #pragma once
 
 #include "main_window.h"
+#include "model_panel.h"
 #include "storage/chat_store.h"
+#include "support/test_data.h"
 
 #include <QStringList>
 #include <QtTest>
@@ -52,6 +54,31 @@ inline std::unique_ptr<vela::ui::MainWindow> openWindow(const QString& dataFolde
     if (!QTest::qWaitForWindowActive(window.get()))
         return nullptr;
     return window;
+}
+
+// Greedy (the answer is known), a small context, a short answer; then stories260K loaded. False if it
+// did not load.
+inline bool loadStories(vela::ui::MainWindow& window, int contextSize = 256, int maxTokens = 24)
+{
+    vela::app::ConversationSettings settings = window.chat()->defaultSettings();
+    settings.temperature = 0;
+    settings.contextSize = contextSize;
+    settings.maxTokens = maxTokens;
+    window.chat()->setDefaultSettings(settings);
+    window.chat()->setConversationSettings(settings);
+    QSignalSpy ready(window.chat(), &vela::app::ChatController::modelReady);
+    window.modelPanel()->openModel(requireTestFile("models/stories260K.gguf"));
+    return ready.wait(120'000) || ready.size() == 1;
+}
+
+// Waits for the answer in flight to end (finished or failed).
+inline bool waitForAnswer(vela::ui::MainWindow& window, int timeoutMs = 60'000)
+{
+    QElapsedTimer timer;
+    timer.start();
+    while (window.chat()->isGenerating() && timer.elapsed() < timeoutMs)
+        QTest::qWait(10);
+    return !window.chat()->isGenerating();
 }
 
 }  // namespace vela::test
