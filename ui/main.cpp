@@ -20,9 +20,11 @@ int main(int argc, char** argv)
     const QCommandLineOption send("send", "Send TEXT once the model is loaded.", "TEXT");
     const QCommandLineOption temp("temp", "Temperature of new conversations (0: greedy).", "T");
     const QCommandLineOption maxTokens("max-tokens", "Longest answer of new conversations, in tokens.", "N");
+    const QCommandLineOption context("ctx", "Context size of new conversations, in tokens.", "N");
+    const QCommandLineOption ignoreEos("ignore-eos", "Keep answering past the end-of-text token (demos, tests).");
     const QCommandLineOption data("data", "Folder of the chat database.", "DIR");
     const QCommandLineOption models("models", "Folder listed in the model panel.", "DIR");
-    parser.addOptions({open, send, temp, maxTokens, data, models});
+    parser.addOptions({open, send, temp, maxTokens, context, ignoreEos, data, models});
     parser.process(app);
 
     vela::ui::MainWindow window({.dataFolder = parser.value(data), .modelsFolder = parser.value(models)});
@@ -31,6 +33,9 @@ int main(int argc, char** argv)
         settings.temperature = parser.value(temp).toDouble();
     if (parser.isSet(maxTokens))
         settings.maxTokens = parser.value(maxTokens).toInt();
+    if (parser.isSet(context))
+        settings.contextSize = parser.value(context).toInt();
+    window.chat()->setIgnoreEndOfGeneration(parser.isSet(ignoreEos));
     window.chat()->setDefaultSettings(settings);
     window.show();
     auto* script = new vela::ui::DemoScript(

@@ -398,7 +398,9 @@ Result<qint64> ChatStore::addMessage(qint64 conversationId, qint64 parentId, Mes
     bool ok = run(q,
                   "INSERT INTO messages (conversation_id, parent_id, role, content, created, state) "
                   "VALUES (?, ?, ?, ?, ?, ?)",
-                  {conversationId, parentValue(parentId), roleName(role), content, now, stateName(state)});
+                  // A null QString would bind as NULL, which the column refuses: an empty answer starts as "".
+                  {conversationId, parentValue(parentId), roleName(role), content.isNull() ? QStringLiteral("") : content,
+                   now, stateName(state)});
     const qint64 id = ok ? q.lastInsertId().toLongLong() : 0;
     ok = ok && run(q,
                    "INSERT OR REPLACE INTO selected_branches (conversation_id, parent_id, child_id) "

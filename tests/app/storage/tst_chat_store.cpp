@@ -170,7 +170,8 @@ void TestChatStore::reopensWhatWasWritten()
         VELA_TAKE(c, store.createConversation("Hello", settings));
         conversationId = c;
         VELA_TAKE(u, store.addMessage(c, 0, MessageRole::User, "What is 2+2?"));
-        VELA_TAKE(a, store.addMessage(c, u, MessageRole::Assistant, "", MessageState::Partial));
+        // A null QString (an answer not started yet) is stored as empty text.
+        VELA_TAKE(a, store.addMessage(c, u, MessageRole::Assistant, QString(), MessageState::Partial));
         userId = u;
         answerId = a;
         for (const char* piece : {"It ", "is ", "4"})
