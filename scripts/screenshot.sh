@@ -1,5 +1,5 @@
 #!/usr/bin/env bash
-# Saves a screenshot of the desktop app in a scripted state: stories260K loaded and one answered message.
+# Saves a screenshot of the desktop app in a scripted state: stories260K loaded, two messages answered.
 # Builds nothing: run it after building (scripts/vela.sh run, or cmake --build).
 #   scripts/screenshot.sh [OUT.png]          default docs/screenshot.png
 # Environment: VELA_BUILD_DIR (default build), VELA_TEST_DATA (default ../shared).
@@ -19,5 +19,6 @@ chats=$(mktemp -d)
 trap 'rm -rf "$chats"' EXIT
 mkdir -p "$(dirname "$out")"
 VELA_SCREENSHOT=$out xvfb-run -a -s "-screen 0 1280x800x24" \
-    "$app" --data "$chats" --models "$data/models" --open "$model" --temp 0 --max-tokens 120 --send "Once upon a time"
+    "$app" --data "$chats" --models "$data/models" --open "$model" --temp 0 --max-tokens 60 \
+    --send "Once upon a time" --send "Lily and the big red ball"
 echo "$out"

@@ -24,7 +24,7 @@ void DemoScript::start()
     auto* chat = m_window->chat();
     connect(chat, &vela::app::ChatController::modelReady, this, &DemoScript::onModelReady);
     connect(chat, &vela::app::ChatController::loadFailed, this, &DemoScript::finish);
-    connect(chat, &vela::app::ChatController::generationFinished, this, &DemoScript::finish);
+    connect(chat, &vela::app::ChatController::generationFinished, this, &DemoScript::onAnswered);
     connect(chat, &vela::app::ChatController::generationFailed, this, &DemoScript::finish);
     if (!m_steps.screenshotPath.isEmpty())
         QTimer::singleShot(kGiveUpMs, this, &DemoScript::finish);
@@ -36,12 +36,22 @@ void DemoScript::start()
 
 void DemoScript::onModelReady()
 {
-    if (m_steps.message.isEmpty()) {
+    if (m_steps.messages.isEmpty()) {
         finish();
         return;
     }
     m_window->chat()->newConversation();
-    m_window->chat()->send(m_steps.message);
+    m_window->chat()->send(m_steps.messages[m_sent++]);
+}
+
+void DemoScript::onAnswered()
+{
+    if (m_sent >= m_steps.messages.size()) {
+        finish();
+        return;
+    }
+    // After the answer's own signal handlers have run.
+    QTimer::singleShot(0, this, [this] { m_window->chat()->send(m_steps.messages[m_sent++]); });
 }
 
 void DemoScript::finish()

@@ -1,10 +1,12 @@
-// A scripted start for demos and screenshots: `vela --open MODEL --send TEXT` loads the model, sends the
-// text in a new conversation, and with VELA_SCREENSHOT=file.png saves the window (QWidget::grab, exact at
-// any display) once the answer has finished, then quits.
+// A scripted start for demos and screenshots: `vela --open MODEL --send TEXT [--send TEXT…]` loads the
+// model, sends each text in turn in a new conversation (the next once the answer before it has finished),
+// and with VELA_SCREENSHOT=file.png saves the window (QWidget::grab, exact at any display) once the last
+// answer has finished, then quits.
 #pragma once
 
 #include <QObject>
 #include <QString>
+#include <QStringList>
 
 namespace vela::ui {
 
@@ -16,7 +18,7 @@ class DemoScript : public QObject {
 public:
     struct Steps {
         QString model;           // loaded at start
-        QString message;         // sent once the model is ready
+        QStringList messages;    // sent one after another once the model is ready
         QString screenshotPath;  // saved when the script has run; the app then quits
     };
 
@@ -25,10 +27,12 @@ public:
 
 private:
     void onModelReady();
+    void onAnswered();
     void finish();
 
     MainWindow* m_window;
     Steps m_steps;
+    qsizetype m_sent = 0;
     bool m_done = false;
 };
 

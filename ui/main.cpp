@@ -17,7 +17,7 @@ int main(int argc, char** argv)
     parser.addHelpOption();
     parser.addVersionOption();
     const QCommandLineOption open("open", "Load MODEL (a .gguf file) at start.", "MODEL");
-    const QCommandLineOption send("send", "Send TEXT once the model is loaded.", "TEXT");
+    const QCommandLineOption send("send", "Send TEXT once the model is loaded (repeat: sent in turn).", "TEXT");
     const QCommandLineOption temp("temp", "Temperature of new conversations (0: greedy).", "T");
     const QCommandLineOption maxTokens("max-tokens", "Longest answer of new conversations, in tokens.", "N");
     const QCommandLineOption context("ctx", "Context size of new conversations, in tokens.", "N");
@@ -39,7 +39,7 @@ int main(int argc, char** argv)
     window.chat()->setDefaultSettings(settings);
     window.show();
     auto* script = new vela::ui::DemoScript(
-        &window, {parser.value(open), parser.value(send), qEnvironmentVariable("VELA_SCREENSHOT")});
+        &window, {parser.value(open), parser.values(send), qEnvironmentVariable("VELA_SCREENSHOT")});
     script->start();
     return app.exec();
 }
