@@ -66,6 +66,17 @@ public:
     const QString& lastPrompt() const { return m_lastPrompt; }  // the text the last answer continued
     bool usesChatTemplate() const { return m_prompt.usesTemplate(); }
 
+    // Model choices (the model panel). The device is a chooseDevice() request ("" = the best one), used by
+    // the next load. The prompt format says which template renders the chat (PromptBuilder::description());
+    // an override is saved for the loaded model's file and used from the next turn on.
+    void setDevice(const QString& request) { m_device = request; }
+    QString device() const { return m_device; }
+    uint32_t requestedContext() const;  // the conversation's context size, before the model's own cap
+    QString promptFormat() const { return m_prompt.description(); }
+    void applyTemplateOverride(const QString& source);
+    // For tests that must act at a precise point of a load (a direct connection to loadProgress).
+    InferenceWorker* worker() const { return m_inference->worker(); }
+
 signals:
     void loadProgress(double fraction);
     void modelReady(const vela::app::ModelSummary& summary);
@@ -80,6 +91,7 @@ signals:
     void generationFailed(const QString& message);
     void storeError(const QString& message);
     void promptWarning(const QString& message);  // the chat template failed: plain text was used
+    void promptFormatChanged(const QString& description);
 
 private:
     void connectWorker();
@@ -101,6 +113,7 @@ private:
     ConversationSettings m_settings;  // the open conversation's
     ModelSummary m_model;
     PromptBuilder m_prompt;
+    QString m_device;
     QString m_lastPrompt;
     QList<Message> m_messages;
     qint64 m_conversationId = 0;

@@ -51,6 +51,8 @@ ModelEntry ModelLibrary::describe(const QString& path, uint32_t contextLength)
     const MemoryEstimate estimate = estimateMemory(info, std::min(contextLength, std::max(info.contextLength, 1u)));
     entry.contextLength = estimate.contextLength;
     entry.estimatedBytes = estimate.totalBytes();
+    entry.weightBytes = estimate.weightBytes;
+    entry.kvCacheBytes = estimate.kvCacheBytes;
     const std::vector<std::string> supported = LanguageModel::supportedArchitectures();
     entry.supported = std::find(supported.begin(), supported.end(), info.architecture) != supported.end();
     if (!entry.supported)
