@@ -55,6 +55,7 @@ void DevicePicker::setLister(vela::app::DeviceCatalog::Lister lister)
 {
     m_catalog.setLister(std::move(lister));
     fillList();
+    emit deviceChanged(request());
 }
 
 void DevicePicker::refresh()
