@@ -86,7 +86,7 @@ void DevicePicker::fillList()
         if (remembered && remembered->index == d.index)
             m_combo->setCurrentIndex(m_combo->count() - 1);
     }
-    m_combo->setEnabled(m_combo->count() > 1);
+    m_combo->setEnabled(m_combo->count() > 0);
     m_skipped->setText(skipped.isEmpty() ? QString() : tr("Skipped: %1").arg(skipped.join(QLatin1String("; "))));
     m_skipped->setVisible(!skipped.isEmpty());
     showChosen();
@@ -133,7 +133,7 @@ void DevicePicker::showChosen()
     m_memory->setText(tr("%1 · %2 free of %3%4")
                           .arg(text(deviceKindName(d->kind)), text(formatBytes(d->freeBytes)),
                                text(formatBytes(d->deviceLocalBytes)),
-                               d->memoryBudget ? QString() : tr(" (the driver reports no budget)")));
+                               d->memoryBudget ? QString() : tr(" (heap size: the driver reports no budget)")));
 }
 
 QString DevicePicker::memoryText() const

@@ -15,6 +15,7 @@
 #include <QLocale>
 #include <QProgressBar>
 #include <QPushButton>
+#include <QScrollArea>
 #include <QVBoxLayout>
 
 namespace vela::ui {
@@ -55,11 +56,19 @@ ModelPanel::ModelPanel(QWidget* parent)
       m_progressRow(new QWidget(this)),
       m_devices(new DevicePicker(this)),
       m_template(new TemplateBox(this)),
-      m_templateHeading(makeHeading(tr("Prompt format"), this)),
       m_recent(new QListWidget(this))
 {
     setObjectName("modelPanel");
-    auto* layout = new QVBoxLayout(this);
+    // Everything scrolls together: a short window must not squeeze the error or the template box.
+    auto* scroll = new QScrollArea(this);
+    scroll->setWidgetResizable(true);
+    scroll->setFrameShape(QFrame::NoFrame);
+    scroll->setHorizontalScrollBarPolicy(Qt::ScrollBarAlwaysOff);
+    auto* outer = new QVBoxLayout(this);
+    outer->setContentsMargins(0, 0, 0, 0);
+    outer->addWidget(scroll);
+    auto* content = new QWidget(scroll);
+    auto* layout = new QVBoxLayout(content);
     layout->setContentsMargins(4, 8, 8, 8);
     layout->setSpacing(6);
 
@@ -85,9 +94,7 @@ ModelPanel::ModelPanel(QWidget* parent)
     m_openButton->setToolTip(tr("Load a .gguf file (or drop one on the window)"));
     layout->addWidget(m_openButton);
 
-    layout->addWidget(m_templateHeading);
     layout->addWidget(m_template);
-    m_templateHeading->hide();
 
     layout->addWidget(makeHeading(tr("Device"), this));
     layout->addWidget(m_devices);
@@ -109,11 +116,13 @@ ModelPanel::ModelPanel(QWidget* parent)
     m_list->setWordWrap(true);
     m_list->setSpacing(2);
     m_list->setAlternatingRowColors(true);
+    m_list->setMinimumHeight(m_list->fontMetrics().lineSpacing() * 7);
     layout->addWidget(m_list, 1);
     m_details->setObjectName("modelDetails");
     layout->addWidget(m_details);
     m_loadButton->setEnabled(false);
     layout->addWidget(m_loadButton);
+    scroll->setWidget(content);
 
     connect(m_openButton, &QPushButton::clicked, this, &ModelPanel::chooseFile);
     connect(m_recent, &QListWidget::itemActivated, this, [this](QListWidgetItem* item) {
@@ -303,7 +312,6 @@ void ModelPanel::showNoModel()
     m_current->setText(tr("No model loaded."));
     m_current->setToolTip(QString());
     m_template->setModel(QString(), QString());
-    m_templateHeading->hide();
 }
 
 void ModelPanel::showCancelled()
@@ -316,7 +324,6 @@ void ModelPanel::showPromptFormat(const QString& description)
     if (m_loadedPath.isEmpty())
         return;
     m_template->setFormat(description);
-    m_templateHeading->show();
 }
 
 QString ModelPanel::detailsText() const

@@ -101,7 +101,6 @@ private:
     QWidget* m_progressRow;
     DevicePicker* m_devices;
     TemplateBox* m_template;
-    QLabel* m_templateHeading;
     QListWidget* m_recent;
     bool m_loading = false;
 };

@@ -22,6 +22,7 @@ TemplateBox::TemplateBox(QWidget* parent)
     layout->setSpacing(4);
     m_format->setObjectName("promptFormat");
     m_format->setWordWrap(true);
+    m_format->setTextFormat(Qt::RichText);
     m_format->setTextInteractionFlags(Qt::TextSelectableByMouse);
     layout->addWidget(m_format);
 
@@ -53,18 +54,21 @@ void TemplateBox::setModel(const QString& path, const QString& savedOverride)
 {
     m_editor->setPlainText(savedOverride);
     m_overrideRow->setVisible(!path.isEmpty());
-    if (path.isEmpty())
+    if (path.isEmpty()) {
         m_format->clear();
+        m_description.clear();
+    }
 }
 
 void TemplateBox::setFormat(const QString& description)
 {
-    m_format->setText(tr("Prompt format: %1").arg(description));
+    m_description = description;
+    m_format->setText(tr("<b>Prompt format:</b> %1").arg(description.toHtmlEscaped()));
 }
 
 QString TemplateBox::formatText() const
 {
-    return m_format->text();
+    return m_description.isEmpty() ? QString() : tr("Prompt format: %1").arg(m_description);
 }
 
 }  // namespace vela::ui

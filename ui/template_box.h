@@ -21,7 +21,7 @@ public:
     void setModel(const QString& path, const QString& savedOverride);
     void setFormat(const QString& description);
 
-    QString formatText() const;
+    QString formatText() const;  // "Prompt format: …" as plain text
     QPlainTextEdit* editor() const { return m_editor; }
     QPushButton* applyButton() const { return m_apply; }
     QPushButton* resetButton() const { return m_reset; }
@@ -35,6 +35,7 @@ private:
     QPushButton* m_apply;
     QPushButton* m_reset;
     QWidget* m_overrideRow;
+    QString m_description;
 };
 
 }  // namespace vela::ui

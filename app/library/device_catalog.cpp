@@ -61,7 +61,10 @@ MemoryFit DeviceCatalog::checkFit(const ModelEntry& entry, const DeviceDescripti
     const QString name = QString::fromStdString(device.name);
     MemoryFit fit;
     fit.fits = entry.estimatedBytes <= free;
-    fit.summary = tr("needs %1 of %2 free on %3").arg(bytes(entry.estimatedBytes), bytes(free), name);
+    fit.summary = reclaimable > 0
+                      ? tr("needs %1 of %2 free on %3 once the loaded model is freed")
+                            .arg(bytes(entry.estimatedBytes), bytes(free), name)
+                      : tr("needs %1 of %2 free on %3").arg(bytes(entry.estimatedBytes), bytes(free), name);
     if (fit.fits)
         return fit;
     // Weights and scratch do not shrink with the context; the KV cache does, linearly.
@@ -74,9 +77,9 @@ MemoryFit DeviceCatalog::checkFit(const ModelEntry& entry, const DeviceDescripti
                          .arg(tokens / 256 * 256)
                          .arg(entry.contextLength);
     else
-        fit.advice = tr("Its weights alone need %1: try a smaller quantization (fewer bits per weight), a smaller "
-                        "model, or a device with more memory.")
-                         .arg(bytes(entry.weightBytes));
+        fit.advice = tr("Even with a short context it needs about %1 (weights and working memory): try a smaller "
+                        "quantization (fewer bits per weight), a smaller model, or a device with more memory.")
+                         .arg(bytes(fixed));
     return fit;
 }
 

@@ -136,7 +136,7 @@ private slots:
             << true;
         QTest::newRow("not enough memory: the estimate")
             << Input::TooBigForPanel
-            << QStringList{"Cannot load stories260K.gguf: it needs ", " free on Pretend GPU. ", "smaller quantization"}
+            << QStringList{"Cannot load stories260K.gguf: it needs ", " free on Pretend GPU once the loaded model is freed. ", "smaller quantization"}
             << true;
         QTest::newRow("not enough memory: the engine")
             << Input::TooBigForEngine
