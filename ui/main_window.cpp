@@ -3,7 +3,9 @@
 #include "chat_view.h"
 #include "composer.h"
 #include "conversation_list.h"
+#include "device_picker.h"
 #include "model_panel.h"
+#include "template_box.h"
 
 #include <QDir>
 #include <QDragEnterEvent>
@@ -47,6 +49,7 @@ MainWindow::MainWindow(const Options& options, QWidget* parent) : QMainWindow(pa
     connectChat();
     connectMessageActions();
     setUpConversationActions(options.settingsFile);
+    connectModelChoices();
 
     QString dataFolder = options.dataFolder;
     if (dataFolder.isEmpty())
@@ -128,7 +131,10 @@ void MainWindow::connectChat()
     });
     connect(&m_chat, &ChatController::loadFailed, this, [this](const QString& message) {
         m_modelPanel->showNoModel();
-        m_modelPanel->showError(tr("Loading failed: %1").arg(message));
+        if (message == QLatin1String("loading cancelled"))
+            m_modelPanel->showCancelled();
+        else
+            m_modelPanel->showError(tr("Loading failed: %1").arg(message));
         updateStatus();
         updateComposer();
     });
@@ -174,6 +180,21 @@ void MainWindow::connectChat()
     connect(m_conversations, &ConversationList::conversationChosen, &m_chat, &ChatController::openConversation);
     connect(m_conversations, &ConversationList::newConversationRequested, &m_chat, &ChatController::newConversation);
     connect(m_conversations, &ConversationList::deleteRequested, &m_chat, &ChatController::deleteConversation);
+}
+
+// The model panel's choices reach the controller: the device for the next load, the context the estimates
+// are made at, a template override; the controller's prompt format comes back to the panel.
+void MainWindow::connectModelChoices()
+{
+    using vela::app::ChatController;
+    m_chat.setDevice(m_modelPanel->devicePicker()->request());
+    connect(m_modelPanel->devicePicker(), &DevicePicker::deviceChanged, &m_chat, &ChatController::setDevice);
+    connect(m_modelPanel->templateBox(), &TemplateBox::overrideApplied, &m_chat,
+            &ChatController::applyTemplateOverride);
+    connect(&m_chat, &ChatController::promptFormatChanged, m_modelPanel, &ModelPanel::showPromptFormat);
+    connect(&m_chat, &ChatController::conversationOpened, this,
+            [this] { m_modelPanel->setContextLength(m_chat.requestedContext()); });
+    m_modelPanel->setContextLength(m_chat.requestedContext());
 }
 
 void MainWindow::refreshConversations()

@@ -67,6 +67,7 @@ protected:
 private:
     void buildLayout();
     void connectChat();
+    void connectModelChoices();
     void refreshConversations();
     void showConversation();
     void onGenerationFinished(const vela::app::GenerationStats& stats);

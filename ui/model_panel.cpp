@@ -1,5 +1,11 @@
 #include "model_panel.h"
 
+#include "device_picker.h"
+#include "template_box.h"
+
+#include "library/model_preferences.h"
+#include "vela/device.h"
+
 #include <QDir>
 #include <QFileDialog>
 #include <QFileInfo>
@@ -9,6 +15,7 @@
 #include <QLocale>
 #include <QProgressBar>
 #include <QPushButton>
+#include <QScrollArea>
 #include <QVBoxLayout>
 
 namespace vela::ui {
@@ -46,10 +53,22 @@ ModelPanel::ModelPanel(QWidget* parent)
       m_loadButton(new QPushButton(tr("Load"), this)),
       m_progress(new QProgressBar(this)),
       m_cancelButton(new QPushButton(tr("Cancel"), this)),
-      m_progressRow(new QWidget(this))
+      m_progressRow(new QWidget(this)),
+      m_devices(new DevicePicker(this)),
+      m_template(new TemplateBox(this)),
+      m_recent(new QListWidget(this))
 {
     setObjectName("modelPanel");
-    auto* layout = new QVBoxLayout(this);
+    // Everything scrolls together: a short window must not squeeze the error or the template box.
+    auto* scroll = new QScrollArea(this);
+    scroll->setWidgetResizable(true);
+    scroll->setFrameShape(QFrame::NoFrame);
+    scroll->setHorizontalScrollBarPolicy(Qt::ScrollBarAlwaysOff);
+    auto* outer = new QVBoxLayout(this);
+    outer->setContentsMargins(0, 0, 0, 0);
+    outer->addWidget(scroll);
+    auto* content = new QWidget(scroll);
+    auto* layout = new QVBoxLayout(content);
     layout->setContentsMargins(4, 8, 8, 8);
     layout->setSpacing(6);
 
@@ -75,6 +94,19 @@ ModelPanel::ModelPanel(QWidget* parent)
     m_openButton->setToolTip(tr("Load a .gguf file (or drop one on the window)"));
     layout->addWidget(m_openButton);
 
+    layout->addWidget(m_template);
+
+    layout->addWidget(makeHeading(tr("Device"), this));
+    layout->addWidget(m_devices);
+
+    auto* recentHeading = makeHeading(tr("Recent"), this);
+    recentHeading->setObjectName("recentHeading");
+    layout->addWidget(recentHeading);
+    m_recent->setObjectName("recentModels");
+    m_recent->setMaximumHeight(m_recent->fontMetrics().lineSpacing() * 4 + 12);
+    m_recent->setTextElideMode(Qt::ElideMiddle);
+    layout->addWidget(m_recent);
+
     layout->addWidget(makeHeading(tr("Models folder"), this));
     m_folderLabel->setObjectName("modelsFolder");
     m_folderLabel->setWordWrap(true);
@@ -84,13 +116,24 @@ ModelPanel::ModelPanel(QWidget* parent)
     m_list->setWordWrap(true);
     m_list->setSpacing(2);
     m_list->setAlternatingRowColors(true);
+    m_list->setMinimumHeight(m_list->fontMetrics().lineSpacing() * 7);
     layout->addWidget(m_list, 1);
     m_details->setObjectName("modelDetails");
     layout->addWidget(m_details);
     m_loadButton->setEnabled(false);
     layout->addWidget(m_loadButton);
+    scroll->setWidget(content);
 
     connect(m_openButton, &QPushButton::clicked, this, &ModelPanel::chooseFile);
+    connect(m_recent, &QListWidget::itemActivated, this, [this](QListWidgetItem* item) {
+        if (!m_loading)
+            openModel(item->data(Qt::UserRole).toString());
+    });
+    connect(m_devices, &DevicePicker::deviceChanged, this, [this] {
+        if (m_list->currentRow() >= 0 && m_list->currentRow() < m_entries.size())
+            showEntry(m_entries[m_list->currentRow()]);
+    });
+    refreshRecent();
     connect(m_cancelButton, &QPushButton::clicked, this, &ModelPanel::cancelRequested);
     connect(m_list, &QListWidget::currentRowChanged, this, [this](int row) {
         if (row >= 0 && row < m_entries.size())
@@ -107,7 +150,7 @@ ModelPanel::ModelPanel(QWidget* parent)
 void ModelPanel::setModelsFolder(const QString& folder)
 {
     m_folder = folder;
-    m_entries = folder.isEmpty() ? QList<ModelEntry>{} : ModelLibrary::scanFolder(folder);
+    m_entries = folder.isEmpty() ? QList<ModelEntry>{} : ModelLibrary::scanFolder(folder, m_contextLength);
     m_list->clear();
     for (const ModelEntry& e : m_entries) {
         QString detail = e.problem.isEmpty()
@@ -132,10 +175,45 @@ int ModelPanel::listedModels() const
 
 void ModelPanel::chooseFile()
 {
-    const QString path = QFileDialog::getOpenFileName(this, tr("Open a model"), m_folder,
-                                                      tr("GGUF models (*.gguf);;All files (*)"));
+    const QString path = m_fileChooser ? m_fileChooser()
+                                       : QFileDialog::getOpenFileName(this, tr("Open a model"), m_folder,
+                                                                      tr("GGUF models (*.gguf);;All files (*)"));
     if (!path.isEmpty())
         openModel(path);
+}
+
+void ModelPanel::setContextLength(uint32_t tokens)
+{
+    if (tokens == m_contextLength || tokens == 0)
+        return;
+    m_contextLength = tokens;
+    const int row = m_list->currentRow();
+    setModelsFolder(m_folder);  // the estimates depend on it
+    if (row >= 0 && row < m_entries.size())
+        m_list->setCurrentRow(row);
+}
+
+void ModelPanel::refreshRecent()
+{
+    m_recentPaths = vela::app::ModelPreferences().recentModels();
+    m_recent->clear();
+    for (const QString& path : m_recentPaths) {
+        auto* item = new QListWidgetItem(QFileInfo(path).fileName(), m_recent);
+        item->setData(Qt::UserRole, path);
+        item->setToolTip(QDir::toNativeSeparators(path));
+    }
+    m_recent->setVisible(!m_recentPaths.isEmpty());
+    if (QWidget* heading = findChild<QWidget*>("recentHeading"))
+        heading->setVisible(!m_recentPaths.isEmpty());
+}
+
+vela::app::MemoryFit ModelPanel::fitOf(const ModelEntry& entry) const
+{
+    const vela::DeviceDescription* device = m_devices->chosen();
+    if (!device)
+        return {};
+    // The loaded model is freed before the next one loads: its memory counts as free.
+    return vela::app::DeviceCatalog::checkFit(entry, *device, m_loadedPath.isEmpty() ? 0 : m_loadedBytes);
 }
 
 void ModelPanel::showEntry(const ModelEntry& entry)
@@ -145,23 +223,36 @@ void ModelPanel::showEntry(const ModelEntry& entry)
         m_loadButton->setEnabled(false);
         return;
     }
+    const vela::app::MemoryFit fit = fitOf(entry);
+    QString memory;
+    if (!fit.summary.isEmpty())
+        memory = fit.fits ? tr("<br>Fits: %1").arg(fit.summary.toHtmlEscaped())
+                          : tr("<br><span style='color:#b3261e'><b>Does not fit</b>: %1. %2</span>")
+                                .arg(fit.summary.toHtmlEscaped(), fit.advice.toHtmlEscaped());
     m_details->setText(tr("<b>%1</b><br>%2, %3 parameters, %4<br>Needs about <b>%5</b> "
-                          "(weights + KV cache for %6 tokens)")
+                          "(weights + KV cache for %6 tokens)%7")
                            .arg(entry.name.toHtmlEscaped(), entry.architecture, formatParameters(entry.parameters),
                                 entry.quantization, formatBytes(entry.estimatedBytes))
-                           .arg(entry.contextLength));
+                           .arg(entry.contextLength)
+                           .arg(memory));
     const bool loaded = !m_loadedPath.isEmpty() && QFileInfo(entry.path) == QFileInfo(m_loadedPath);
-    m_loadButton->setEnabled(entry.supported && !m_loading && !loaded);
+    m_loadButton->setEnabled(entry.supported && fit.fits && !m_loading && !loaded);
 }
 
 void ModelPanel::openModel(const QString& path)
 {
     clearError();
-    const ModelEntry entry = ModelLibrary::describe(path);
+    const ModelEntry entry = ModelLibrary::describe(path, m_contextLength);
     if (!entry.problem.isEmpty() || !entry.supported) {
         const QString why = entry.problem.isEmpty() ? tr("the architecture “%1” is not supported yet").arg(entry.architecture)
                                                     : entry.problem;
         showError(tr("Cannot load %1: %2").arg(QFileInfo(path).fileName(), why));
+        return;
+    }
+    m_devices->refresh();  // free memory changes as this and other programs allocate
+    const vela::app::MemoryFit fit = fitOf(entry);
+    if (!fit.fits) {
+        showError(tr("Cannot load %1: it %2. %3").arg(QFileInfo(path).fileName(), fit.summary, fit.advice));
         return;
     }
     showEntry(entry);
@@ -196,6 +287,9 @@ void ModelPanel::showModel(const vela::app::ModelSummary& s)
                            .arg(formatBytes(s.memory)));
     m_current->setToolTip(s.path);
     m_loadedPath = s.path;
+    m_loadedBytes = s.memory;
+    m_template->setModel(s.path, vela::app::ModelPreferences().templateOverride(s.path));
+    refreshRecent();
     for (int row = 0; row < m_entries.size(); ++row) {
         if (QFileInfo(m_entries[row].path) == QFileInfo(s.path))
             m_list->setCurrentRow(row);
@@ -214,8 +308,32 @@ void ModelPanel::showNoModel()
 {
     setLoading(false);
     m_loadedPath.clear();
+    m_loadedBytes = 0;
     m_current->setText(tr("No model loaded."));
     m_current->setToolTip(QString());
+    m_template->setModel(QString(), QString());
+}
+
+void ModelPanel::showCancelled()
+{
+    m_current->setText(tr("Loading cancelled. No model loaded."));
+}
+
+void ModelPanel::showPromptFormat(const QString& description)
+{
+    if (m_loadedPath.isEmpty())
+        return;
+    m_template->setFormat(description);
+}
+
+QString ModelPanel::detailsText() const
+{
+    return m_details->text();
+}
+
+QString ModelPanel::currentText() const
+{
+    return m_current->text();
 }
 
 void ModelPanel::clearError()

@@ -1,12 +1,18 @@
-// The right column: the loaded model, how to load another (Open…, a .gguf dropped on the window, or one
-// from the models folder), what a model would cost before it is loaded (ModelLibrary's memory estimate),
-// the load's progress with Cancel, and a load error in words.
+// The right column: the loaded model, how to load another (Open…, a .gguf dropped on the window, a recent
+// one, or one from the models folder), the device to load on (DevicePicker), what a model would cost before
+// it is loaded (ModelLibrary's memory estimate against the device's free memory: a model that cannot fit is
+// refused here, with advice), the load's progress with Cancel, the prompt format in use with a template
+// override (TemplateBox), and a load error in words.
 #pragma once
 
+#include "library/device_catalog.h"
 #include "library/model_library.h"
 #include "worker/generation_request.h"
 
 #include <QList>
+#include <QStringList>
+
+#include <functional>
 #include <QWidget>
 
 class QLabel;
@@ -15,6 +21,9 @@ class QProgressBar;
 class QPushButton;
 
 namespace vela::ui {
+
+class DevicePicker;
+class TemplateBox;
 
 class ModelPanel : public QWidget {
     Q_OBJECT
@@ -27,8 +36,23 @@ public:
     QString modelsFolder() const { return m_folder; }
     int listedModels() const;
 
-    // Describes `path`; a file that cannot be used shows why, anything else is requested for loading.
+    // Describes `path`; a file that cannot be used, or that cannot fit the chosen device, shows why (and
+    // what would help); anything else is requested for loading.
     void openModel(const QString& path);
+    // The context the chat will load with (estimates are made at it).
+    void setContextLength(uint32_t tokens);
+    // The open-file dialog; tests replace it (a modal dialog would block them).
+    void setFileChooser(std::function<QString()> chooser) { m_fileChooser = std::move(chooser); }
+
+    DevicePicker* devicePicker() const { return m_devices; }
+    TemplateBox* templateBox() const { return m_template; }
+    QListWidget* recentList() const { return m_recent; }
+    QListWidget* modelList() const { return m_list; }
+    QPushButton* loadButton() const { return m_loadButton; }
+    QPushButton* cancelButton() const { return m_cancelButton; }
+    QString detailsText() const;
+    QString currentText() const;
+    void refreshRecent();
 
     // From the controller.
     void setLoading(bool loading);
@@ -36,6 +60,8 @@ public:
     void showModel(const vela::app::ModelSummary& summary);
     void showError(const QString& message);  // leaves the loaded model as it is
     void showNoModel();                       // after a failed load: the old model is gone too
+    void showPromptFormat(const QString& description);
+    void showCancelled();                     // a cancelled load: no model, no error
 
     QString errorText() const;
     bool isErrorShown() const;
@@ -52,10 +78,17 @@ private:
     void chooseFile();
     void showEntry(const vela::app::ModelEntry& entry);
     void clearError();
+    // The chosen device's verdict on `entry`; an always-fitting one when no device is usable (the engine
+    // then says why it cannot load).
+    vela::app::MemoryFit fitOf(const vela::app::ModelEntry& entry) const;
 
     QString m_folder;
     QString m_loadedPath;
     QList<vela::app::ModelEntry> m_entries;
+    QStringList m_recentPaths;
+    quint64 m_loadedBytes = 0;
+    uint32_t m_contextLength = 4096;
+    std::function<QString()> m_fileChooser;
     QLabel* m_current;
     QLabel* m_error;
     QLabel* m_details;
@@ -66,6 +99,9 @@ private:
     QProgressBar* m_progress;
     QPushButton* m_cancelButton;
     QWidget* m_progressRow;
+    DevicePicker* m_devices;
+    TemplateBox* m_template;
+    QListWidget* m_recent;
     bool m_loading = false;
 };
 

@@ -1,6 +1,7 @@
 #include "chat/chat_controller.h"
 
 #include "library/model_library.h"
+#include "library/model_preferences.h"
 
 #include <QDateTime>
 
@@ -79,6 +80,7 @@ void ChatController::loadModel(const QString& path)
     const auto wanted = static_cast<uint32_t>(std::max(0, currentSettings().contextSize));
     const ModelEntry entry = ModelLibrary::describe(path, wanted);
     request.contextLength = entry.contextLength > 0 ? std::min(wanted, entry.contextLength) : wanted;
+    request.device = m_device;
     m_inference->loadModel(path, request);
 }
 
@@ -93,11 +95,27 @@ void ChatController::onModelReady(const ModelSummary& summary)
     m_loading = false;
     m_hasModel = true;
     m_model = summary;
-    m_prompt = PromptBuilder::forModel(summary.path);
+    ModelPreferences preferences;
+    preferences.addRecentModel(summary.path);
+    m_prompt = PromptBuilder::forModel(summary.path, preferences.templateOverride(summary.path));
     if (!m_prompt.problem().isEmpty())
-        emit promptWarning(tr("The model's chat template cannot be read (%1); the chat is sent as plain text.")
-                               .arg(m_prompt.problem()));
+        emit promptWarning(tr("Prompt format: %1").arg(m_prompt.description()));
     emit modelReady(summary);
+    emit promptFormatChanged(m_prompt.description());
+}
+
+uint32_t ChatController::requestedContext() const
+{
+    return static_cast<uint32_t>(std::max(0, currentSettings().contextSize));
+}
+
+void ChatController::applyTemplateOverride(const QString& source)
+{
+    if (!m_hasModel)
+        return;
+    ModelPreferences().setTemplateOverride(m_model.path, source);
+    m_prompt = PromptBuilder::forModel(m_model.path, source);
+    emit promptFormatChanged(m_prompt.description());
 }
 
 void ChatController::onLoadFailed(const QString& message)
@@ -108,6 +126,7 @@ void ChatController::onLoadFailed(const QString& message)
     m_model = {};
     m_prompt = {};
     emit loadFailed(message);
+    emit promptFormatChanged(m_prompt.description());
 }
 
 // ---- conversations ----

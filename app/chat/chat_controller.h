@@ -101,6 +101,17 @@ public:
     const QString& lastPrompt() const { return m_lastPrompt; }  // the text the last answer continued
     bool usesChatTemplate() const { return m_prompt.usesTemplate(); }
 
+    // Model choices (the model panel). The device is a chooseDevice() request ("" = the best one), used by
+    // the next load. The prompt format says which template renders the chat (PromptBuilder::description());
+    // an override is saved for the loaded model's file and used from the next turn on.
+    void setDevice(const QString& request) { m_device = request; }
+    QString device() const { return m_device; }
+    uint32_t requestedContext() const;  // the conversation's context size, before the model's own cap
+    QString promptFormat() const { return m_prompt.description(); }
+    void applyTemplateOverride(const QString& source);
+    // For tests that must act at a precise point of a load (a direct connection to loadProgress).
+    InferenceWorker* worker() const { return m_inference->worker(); }
+
 signals:
     void loadProgress(double fraction);
     void modelReady(const vela::app::ModelSummary& summary);
@@ -121,6 +132,7 @@ signals:
     void contextTrimmed(int dropped, const QString& notice);
     // The model is gone (the device was lost mid-answer); the conversation is intact.
     void modelLost(const QString& message);
+    void promptFormatChanged(const QString& description);
 
 private:
     void connectWorker();
@@ -148,6 +160,7 @@ private:
     ConversationSettings m_settings;  // the open conversation's, or the new chat's until it is stored
     ModelSummary m_model;
     PromptBuilder m_prompt;
+    QString m_device;
     QString m_lastPrompt;
     QList<Message> m_messages;
     qint64 m_conversationId = 0;

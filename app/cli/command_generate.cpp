@@ -2,6 +2,8 @@
 #include "cli/cli_support.h"
 #include "cli/model_options.h"
 
+#include "chat/prompt_builder.h"
+
 #include "vela/sampling.h"
 
 #include <chrono>
@@ -27,9 +29,26 @@ struct GenerateOptions {
     QCommandLineOption repeat{"repeat-penalty", "Repetition penalty (default 1 = off).", "R", "1"};
     QCommandLineOption seed{"seed", "Random seed (default: random).", "S"};
     QCommandLineOption ignoreEos{"ignore-eos", "Keep generating past end-of-generation tokens."};
-    QCommandLineOption chat{"chat", "Apply the model's chat template (not available yet)."};
+    QCommandLineOption chat{"chat", "Send the prompt as a user message through the model's chat template (a built-in "
+                                    "format when it cannot be parsed), as the app does."};
+    QCommandLineOption system{"system", "With --chat: the system message.", "S"};
     QCommandLineOption stop{"stop", "Stop when the output contains S (repeatable).", "S"};
 };
+
+// The prompt as the app renders a one-message chat (app::PromptBuilder); which format was used goes to stderr.
+std::string chatPrompt(const QString& modelPath, const QString& system, const std::string& user)
+{
+    const app::PromptBuilder builder = app::PromptBuilder::forModel(modelPath);
+    std::cerr << "prompt format: " << builder.description().toStdString() << "\n";
+    app::Message message;
+    message.role = app::MessageRole::User;
+    message.content = QString::fromStdString(user);
+    QString error;
+    const QString rendered = builder.build(system, {message}, &error);
+    if (!error.isEmpty())
+        std::cerr << "vela-cli: the chat template failed (" << error.toStdString() << "); plain text is used\n";
+    return rendered.toStdString();
+}
 
 }  // namespace
 
@@ -40,15 +59,17 @@ int runGenerate(const QStringList& args)
     const GenerateOptions o;
     model.addTo(parser);
     addPromptOptions(parser);
-    for (const QCommandLineOption& option : {o.count, o.temp, o.topK, o.topP, o.minP, o.repeat, o.seed, o.ignoreEos, o.chat, o.stop})
+    for (const QCommandLineOption& option : {o.count, o.temp, o.topK, o.topP, o.minP, o.repeat, o.seed, o.ignoreEos, o.chat, o.system, o.stop})
         parser.addOption(option);
     if (std::optional<int> exit = parseArguments(parser, args, "Generate a continuation of a prompt."))
         return *exit;
-    if (parser.isSet(o.chat))
-        return reportError("--chat needs chat templates, which this version does not have yet");
-    const std::optional<std::string> prompt = promptText(parser);
+    if (parser.isSet(o.system) && !parser.isSet(o.chat))
+        return reportError("--system needs --chat");
+    std::optional<std::string> prompt = promptText(parser);
     if (!prompt)
         return kExitFailure;
+    if (parser.isSet(o.chat))
+        prompt = chatPrompt(parser.value("model"), parser.value(o.system), *prompt);
     SamplingParams sampling;
     sampling.temperature = parser.value(o.temp).toFloat();
     sampling.topK = parser.value(o.topK).toInt();

@@ -27,6 +27,14 @@ QString dominantType(const ModelInfo& info)
     return QString::fromLatin1(name.data(), static_cast<qsizetype>(name.size()));
 }
 
+std::string joined(const std::vector<std::string>& names)
+{
+    std::string out;
+    for (const std::string& n : names)
+        out += (out.empty() ? "" : ", ") + n;
+    return out;
+}
+
 }  // namespace
 
 ModelEntry ModelLibrary::describe(const QString& path, uint32_t contextLength)
@@ -38,7 +46,11 @@ ModelEntry ModelLibrary::describe(const QString& path, uint32_t contextLength)
     entry.fileBytes = static_cast<uint64_t>(file.size());
     Result<GgufFile> gguf = GgufFile::open(path.toStdString());
     if (!gguf) {
+        // The panel names the file already: "<path>: " would say it twice.
         entry.problem = QString::fromStdString(gguf.message());
+        const QString prefix = path + QLatin1String(": ");
+        if (entry.problem.startsWith(prefix))
+            entry.problem.remove(0, prefix.size());
         return entry;
     }
     const ModelInfo info = describeModel(*gguf);
@@ -51,10 +63,13 @@ ModelEntry ModelLibrary::describe(const QString& path, uint32_t contextLength)
     const MemoryEstimate estimate = estimateMemory(info, std::min(contextLength, std::max(info.contextLength, 1u)));
     entry.contextLength = estimate.contextLength;
     entry.estimatedBytes = estimate.totalBytes();
+    entry.weightBytes = estimate.weightBytes;
+    entry.kvCacheBytes = estimate.kvCacheBytes;
     const std::vector<std::string> supported = LanguageModel::supportedArchitectures();
     entry.supported = std::find(supported.begin(), supported.end(), info.architecture) != supported.end();
     if (!entry.supported)
-        entry.problem = QStringLiteral("unsupported architecture '%1'").arg(entry.architecture);
+        entry.problem = QStringLiteral("unsupported architecture '%1' (Vela runs %2 models so far)")
+                            .arg(entry.architecture, QString::fromStdString(joined(supported)));
     return entry;
 }
 

@@ -20,6 +20,8 @@ struct ModelEntry {
     uint64_t fileBytes = 0;
     uint64_t estimatedBytes = 0;  // weights + KV cache + scratch at `contextLength`
     uint32_t contextLength = 0;
+    uint64_t weightBytes = 0;   // of the estimate: the weights,
+    uint64_t kvCacheBytes = 0;  // the KV cache at `contextLength`
     bool supported = false;  // an architecture the engine runs
     QString mmprojPath;      // a vision projector beside it (…mmproj….gguf), if any
     QString problem;         // why the file cannot be used ("" when fine)

@@ -126,13 +126,13 @@ void InferenceWorker::loadModel(const QString& path, const LoadRequest& request)
     SessionOptions sessionOptions;
     sessionOptions.contextLength = request.contextLength;
     Result<std::unique_ptr<Session>> session = (*model)->createSession(sessionOptions);
-    if (!session) {
-        emit loadFailed(toQString(session.message()));
-        return;
-    }
     // A stop that came after the last chunk still means the user no longer wants this model.
-    if (stopRequested()) {
-        emit loadFailed(QStringLiteral("loading cancelled"));
+    if (!session || stopRequested()) {
+        const QString message = !session ? toQString(session.message()) : QStringLiteral("loading cancelled");
+        // Freed before the signal: whoever hears it may count the device memory at once.
+        session = Status::failure("released");
+        model = Status::failure("released");
+        emit loadFailed(message);
         return;
     }
     m_model = std::move(model).value();

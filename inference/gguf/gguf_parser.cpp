@@ -209,7 +209,8 @@ void checkTensorPlacement(const GgufTensorInfo& tensor, uint64_t alignment, uint
     if (tensor.offset > dataBytes || tensor.byteSize > dataBytes - tensor.offset)
         in.fail("tensor '" + tensor.name + "' data (" + std::to_string(tensor.byteSize) + " bytes at data offset " +
                     std::to_string(tensor.offset) + ") lies outside the file, whose data section holds " +
-                    std::to_string(dataBytes) + " bytes",
+                    std::to_string(dataBytes) + " bytes: the file is cut short (an incomplete download?); download "
+                    "it again",
                 at);
 }
 

@@ -1,10 +1,28 @@
 #include "vk/buffer.h"
 
+#include "vela/device.h"
+
 #include "vela/model_info.h"
 #include "vk/vk_status.h"
 #include "vk/vulkan_context.h"
 
+#include <atomic>
 #include <utility>
+
+namespace vela {
+namespace {
+
+// Every Buffer's bytes while its memory is held: tests compare it before and after a load.
+std::atomic<uint64_t> g_allocatedBytes{0};
+
+}  // namespace
+
+uint64_t allocatedDeviceBytes()
+{
+    return g_allocatedBytes.load();
+}
+
+}  // namespace vela
 
 namespace vela::vk {
 
@@ -49,6 +67,7 @@ Result<Buffer> Buffer::create(const VulkanContext& context, VkDeviceSize bytes, 
         return Status::failure("could not allocate " + formatBytes(bytes) + " of device memory (" +
                                resultName(allocated) + "; about " + formatBytes(context.freeDeviceMemory()) +
                                " free): try a smaller context or a smaller model");
+    g_allocatedBytes += bytes;  // from here on release() gives it back
     VELA_VK_TRY(vkBindBufferMemory(context.device(), buffer.m_buffer, buffer.m_memory, 0));
 
     VkPhysicalDeviceMemoryProperties memory;
@@ -91,8 +110,10 @@ void Buffer::release()
         return;
     if (m_buffer)
         vkDestroyBuffer(m_device, m_buffer, nullptr);
-    if (m_memory)
+    if (m_memory) {
         vkFreeMemory(m_device, m_memory, nullptr);  // also unmaps
+        g_allocatedBytes -= m_size;
+    }
     m_buffer = VK_NULL_HANDLE;
     m_memory = VK_NULL_HANDLE;
     m_mapped = nullptr;

@@ -1,5 +1,6 @@
 #include "vk/device_support.h"
 
+#include <algorithm>
 #include <cstring>
 #include <vector>
 
@@ -64,6 +65,30 @@ std::string missingRequirements(VkPhysicalDevice device, const VkPhysicalDeviceP
 
 }  // namespace
 
+void readDeviceMemory(VkPhysicalDevice device, uint32_t apiVersion, DeviceDescription& d)
+{
+    // The budget structure may only be chained when the device has the extension (and Vulkan 1.1).
+    d.memoryBudget = apiVersion >= VK_API_VERSION_1_1 && hasDeviceExtension(device, VK_EXT_MEMORY_BUDGET_EXTENSION_NAME);
+    VkPhysicalDeviceMemoryBudgetPropertiesEXT budget{VK_STRUCTURE_TYPE_PHYSICAL_DEVICE_MEMORY_BUDGET_PROPERTIES_EXT};
+    VkPhysicalDeviceMemoryProperties2 memory{VK_STRUCTURE_TYPE_PHYSICAL_DEVICE_MEMORY_PROPERTIES_2};
+    if (d.memoryBudget)
+        memory.pNext = &budget;
+    vkGetPhysicalDeviceMemoryProperties2(device, &memory);
+    d.deviceLocalBytes = 0;
+    d.freeBytes = 0;
+    const VkPhysicalDeviceMemoryProperties& heaps = memory.memoryProperties;
+    for (uint32_t h = 0; h < heaps.memoryHeapCount; ++h) {
+        if (!(heaps.memoryHeaps[h].flags & VK_MEMORY_HEAP_DEVICE_LOCAL_BIT))
+            continue;
+        const uint64_t size = heaps.memoryHeaps[h].size;
+        const uint64_t free = !d.memoryBudget                             ? size
+                              : budget.heapBudget[h] > budget.heapUsage[h] ? budget.heapBudget[h] - budget.heapUsage[h]
+                                                                          : 0;
+        d.deviceLocalBytes = std::max(d.deviceLocalBytes, size);
+        d.freeBytes = std::max(d.freeBytes, free);
+    }
+}
+
 DeviceDescription describeDevice(VkPhysicalDevice device, uint32_t index)
 {
     VkPhysicalDeviceDriverProperties driver{VK_STRUCTURE_TYPE_PHYSICAL_DEVICE_DRIVER_PROPERTIES};
@@ -81,12 +106,7 @@ DeviceDescription describeDevice(VkPhysicalDevice device, uint32_t index)
                    std::to_string(VK_API_VERSION_PATCH(p.apiVersion));
     if (p.apiVersion >= VK_API_VERSION_1_2)
         d.driver = std::string(driver.driverName) + (driver.driverInfo[0] ? std::string(" ") + driver.driverInfo : "");
-    VkPhysicalDeviceMemoryProperties memory;
-    vkGetPhysicalDeviceMemoryProperties(device, &memory);
-    for (uint32_t h = 0; h < memory.memoryHeapCount; ++h) {
-        if (memory.memoryHeaps[h].flags & VK_MEMORY_HEAP_DEVICE_LOCAL_BIT)
-            d.deviceLocalBytes = std::max<uint64_t>(d.deviceLocalBytes, memory.memoryHeaps[h].size);
-    }
+    readDeviceMemory(device, p.apiVersion, d);
     d.unusableReason = missingRequirements(device, p);
     d.usable = d.unusableReason.empty();
     return d;

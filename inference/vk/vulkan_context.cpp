@@ -203,22 +203,10 @@ Result<uint32_t> VulkanContext::findMemoryType(uint32_t typeBits, VkMemoryProper
 
 uint64_t VulkanContext::freeDeviceMemory() const
 {
-    VkPhysicalDeviceMemoryBudgetPropertiesEXT budget{VK_STRUCTURE_TYPE_PHYSICAL_DEVICE_MEMORY_BUDGET_PROPERTIES_EXT};
-    VkPhysicalDeviceMemoryProperties2 memory{VK_STRUCTURE_TYPE_PHYSICAL_DEVICE_MEMORY_PROPERTIES_2};
-    if (m_memoryBudget)
-        memory.pNext = &budget;
-    vkGetPhysicalDeviceMemoryProperties2(m_physicalDevice, &memory);
-    uint64_t best = 0;
-    for (uint32_t h = 0; h < memory.memoryProperties.memoryHeapCount; ++h) {
-        if (!(memory.memoryProperties.memoryHeaps[h].flags & VK_MEMORY_HEAP_DEVICE_LOCAL_BIT))
-            continue;
-        const uint64_t size = memory.memoryProperties.memoryHeaps[h].size;
-        const uint64_t free = m_memoryBudget && budget.heapBudget[h] > budget.heapUsage[h]
-                                  ? budget.heapBudget[h] - budget.heapUsage[h]
-                                  : size;
-        best = std::max(best, free);
-    }
-    return best;
+    // Read afresh: the budget changes as this and other processes allocate. A usable device has Vulkan 1.2.
+    DeviceDescription now;
+    readDeviceMemory(m_physicalDevice, VK_API_VERSION_1_2, now);
+    return now.freeBytes;
 }
 
 VKAPI_ATTR VkBool32 VKAPI_CALL VulkanContext::onValidationMessage(VkDebugUtilsMessageSeverityFlagBitsEXT severity,

@@ -2,6 +2,7 @@
 
 #include <QDir>
 #include <QFileInfo>
+#include <QSettings>
 #include <QTemporaryDir>
 
 namespace vela::test {
@@ -26,6 +27,12 @@ QString scratchDir()
 {
     static QTemporaryDir dir;
     return dir.path();
+}
+
+void useScratchSettings()
+{
+    QSettings::setDefaultFormat(QSettings::IniFormat);
+    QSettings::setPath(QSettings::IniFormat, QSettings::UserScope, scratchDir() + "/settings");
 }
 
 }  // namespace vela::test

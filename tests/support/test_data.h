@@ -11,6 +11,8 @@ QString testDataDir();
 QString requireTestFile(const QString& relative);
 // A scratch folder for files a test writes, removed at exit.
 QString scratchDir();
+// Points QSettings() at a folder under scratchDir(), so tests neither read nor write the user's settings.
+void useScratchSettings();
 
 }  // namespace vela::test
 

@@ -64,6 +64,8 @@ class TestMainWindow : public QObject {
     Q_OBJECT
 
 private slots:
+    void initTestCase() { vela::test::useScratchSettings(); }  // no remembered device or recent models
+
     void opensWithItsParts()
     {
         QTemporaryDir data;

@@ -72,6 +72,8 @@ class TestChatController : public QObject {
     Q_OBJECT
 
 private slots:
+    void initTestCase() { vela::test::useScratchSettings(); }  // loads add recent models
+
     void refusesToSendWithoutAModel()
     {
         ChatController chat;
@@ -141,8 +143,10 @@ private slots:
         QTest::newRow("template") << QString("{% for m in messages %}{{ bos_token }}[{{ m.role }}] {{ m.content }}"
                                              "{{ eos_token }}\n{% endfor %}{% if add_generation_prompt %}[assistant]{% endif %}")
                                   << QString("[system] Be brief.</s>\n[user] Hi</s>\n[assistant]") << false;
-        QTest::newRow("broken template: plain text")
-            << QString("{% for m in messages %}") << QString("Be brief.\nHi") << true;
+        // stories260K is a llama: an unparsable template is replaced by the built-in Llama 2 format.
+        QTest::newRow("broken template: built-in format")
+            << QString("{% for m in messages %}") << QString("[INST] <<SYS>>\nBe brief.\n<</SYS>>\n\nHi [/INST]")
+            << true;
         QTest::newRow("raise_exception: plain text")
             << QString("{{ raise_exception('no system role') }}") << QString("Be brief.\nHi") << true;
     }

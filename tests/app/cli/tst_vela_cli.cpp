@@ -1,6 +1,7 @@
 // vela-cli as a user runs it: `info` on every shared model and on broken files, `tokenize` against
 // llama.cpp's goldens with every flag combination (DESIGN.md §3).
 #include "support/cli_runner.h"
+#include "support/model_copy.h"
 #include "support/test_data.h"
 
 #include "vela/gguf.h"
@@ -53,6 +54,10 @@ private slots:
     void reportsUsageErrors();
     void listsDevices();
     void generatesLlamaCppsGreedyContinuation();
+    void rendersTemplateGoldens_data();
+    void rendersTemplateGoldens();
+    void generatesThroughTheChatTemplate_data();
+    void generatesThroughTheChatTemplate();
     void writesGoldenLogits();
     void benchPrintsJson();
 };
@@ -289,6 +294,68 @@ void TestVelaCli::generatesLlamaCppsGreedyContinuation()
     QCOMPARE(a.exitCode, 0);
     QVERIFY(!a.out.isEmpty());
     QCOMPARE(a.out, b.out);
+}
+
+void TestVelaCli::rendersTemplateGoldens_data()
+{
+    QTest::addColumn<QString>("name");
+    QTest::newRow("Qwen 2.5") << "Qwen-Qwen2.5-7B-Instruct";
+    QTest::newRow("Llama 3.1") << "meta-llama-Llama-3.1-8B-Instruct";
+}
+
+// `vela-cli template --template F.jinja --messages F.json`: Jinja2's rendering, byte for byte.
+void TestVelaCli::rendersTemplateGoldens()
+{
+    QFETCH(QString, name);
+    VELA_REQUIRE_FILE(jinja, "reference/templates/" + name + ".jinja");
+    VELA_REQUIRE_FILE(cases, "reference/templates/" + name + ".json");
+    QFile f(cases);
+    QVERIFY(f.open(QIODevice::ReadOnly));
+    const QJsonObject first = QJsonDocument::fromJson(f.readAll()).array().first().toObject();
+    QVERIFY(first.contains("expected"));
+    QTemporaryFile messages;
+    QVERIFY(messages.open());
+    messages.write(QJsonDocument(first).toJson());
+    messages.close();
+    const CliRun run = runCli({"template", "--template", jinja, "--messages", messages.fileName()});
+    QVERIFY2(run.exitCode == 0, run.err.constData());
+    QCOMPARE(QString::fromUtf8(run.out), first["expected"].toString());
+}
+
+void TestVelaCli::generatesThroughTheChatTemplate_data()
+{
+    QTest::addColumn<QString>("tmpl");
+    QTest::addColumn<QString>("format");  // what stderr says
+    const QString chatml = "{% for m in messages %}<|im_start|>{{ m.role }}\n{{ m.content }}<|im_end|>\n{% endfor %}"
+                           "{% if add_generation_prompt %}<|im_start|>assistant\n{% endif %}";
+    QTest::newRow("the model's template") << chatml << "prompt format: the model's chat template";
+    QTest::newRow("broken: built-in ChatML")
+        << QString(chatml).replace("{% endfor %}", "{% endfr %}")
+        << "prompt format: built-in ChatML format — the model's template could not be parsed (line ";
+}
+
+// `generate --chat`: the prompt the app would send (system + user through the template), then the same
+// greedy continuation as that text given with -p.
+void TestVelaCli::generatesThroughTheChatTemplate()
+{
+    QFETCH(QString, tmpl);
+    QFETCH(QString, format);
+    VELA_REQUIRE_FILE(stories, "models/stories260K.gguf");
+    const QString model = test::writeModelCopy(stories, test::scratchDir() + "/chat-" + QString::number(qHash(tmpl)) + ".gguf",
+                                               [&](GgufWriter& w) { w.setString("tokenizer.chat_template", tmpl.toStdString()); });
+    QVERIFY(!model.isEmpty());
+    const CliRun chat = runCli({"generate", "-m", model, "--chat", "--system", "Be brief.", "-p", "Hi", "-n", "12", "--temp", "0"});
+    QVERIFY2(chat.exitCode == 0, chat.err.constData());
+    QVERIFY2(QString::fromUtf8(chat.err).contains(format), chat.err.constData());
+    const QString rendered = "<|im_start|>system\nBe brief.<|im_end|>\n<|im_start|>user\nHi<|im_end|>\n<|im_start|>assistant\n";
+    const CliRun plain = runCli({"generate", "-m", model, "-p", rendered, "-n", "12", "--temp", "0"});
+    QCOMPARE(plain.exitCode, 0);
+    QVERIFY(!chat.out.isEmpty());
+    QCOMPARE(chat.out, plain.out);
+
+    const CliRun lonely = runCli({"generate", "-m", model, "--system", "Be brief.", "-p", "Hi"});
+    QCOMPARE(lonely.exitCode, 1);
+    QVERIFY(lonely.err.contains("--system needs --chat"));
 }
 
 void TestVelaCli::writesGoldenLogits()

@@ -5,6 +5,7 @@
 
 #include "ops/elementwise.h"
 #include "vela/device.h"
+#include "vela/model_info.h"
 
 #include <QDir>
 #include <QFileInfo>
@@ -64,6 +65,43 @@ private slots:
         QVERIFY2(buffer.message().find("exceeds the device's largest allocation") != std::string::npos,
                  buffer.message().c_str());
         VELA_CHECK_VALIDATION(*gpu);
+    }
+
+    // Free memory comes with the listing (the budget when the driver has one), never more than the heap.
+    void reportsFreeMemory()
+    {
+        Result<std::vector<DeviceDescription>> devices = listDevices();
+        QVERIFY2(devices.isOk(), devices.message().c_str());
+        for (const DeviceDescription& d : *devices) {
+            QVERIFY2(d.deviceLocalBytes > 0, d.name.c_str());
+            QVERIFY2(d.freeBytes > 0 && d.freeBytes <= d.deviceLocalBytes, d.name.c_str());
+            qInfo("%s: %s free of %s (%s)", d.name.c_str(), formatBytes(d.freeBytes).c_str(),
+                  formatBytes(d.deviceLocalBytes).c_str(), d.memoryBudget ? "memory budget" : "heap size");
+        }
+    }
+
+    // The process-wide count of device memory follows every buffer's life, moves included.
+    void countsAllocatedDeviceMemory()
+    {
+        QString error;
+        std::unique_ptr<test::VulkanFixture> gpu = test::VulkanFixture::create(error);
+        QVERIFY2(gpu, qPrintable(error));
+        const uint64_t before = allocatedDeviceBytes();
+        {
+            Result<vk::Buffer> a = vk::Buffer::create(gpu->context(), 1 << 20, vk::BufferUsage::DeviceLocal);
+            QVERIFY(a.isOk());
+            QCOMPARE(allocatedDeviceBytes(), before + (1 << 20));
+            Result<vk::Buffer> b = vk::Buffer::create(gpu->context(), 4096, vk::BufferUsage::Readback);
+            QVERIFY(b.isOk());
+            QCOMPARE(allocatedDeviceBytes(), before + (1 << 20) + 4096);
+            vk::Buffer moved = std::move(a).value();
+            *b = std::move(moved);  // b's 4 KiB are freed, the 1 MiB changes owner
+            QCOMPARE(allocatedDeviceBytes(), before + (1 << 20));
+        }
+        QCOMPARE(allocatedDeviceBytes(), before);
+        const VkDeviceSize tooBig = gpu->context().limits().maxMemoryAllocationSize + 1;
+        QVERIFY(!vk::Buffer::create(gpu->context(), tooBig, vk::BufferUsage::DeviceLocal).isOk());
+        QCOMPARE(allocatedDeviceBytes(), before);
     }
 
     void writesPipelineCache()
