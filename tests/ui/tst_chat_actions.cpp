@@ -22,16 +22,9 @@ using vela::app::MessageRole;
 using vela::app::MessageState;
 using vela::ui::ChatView;
 using vela::ui::MainWindow;
+using vela::test::typeAndSend;
 
 namespace {
-
-void typeAndSend(MainWindow& window, const QString& text)
-{
-    QPlainTextEdit* editor = window.composer()->editor();
-    editor->setFocus();
-    QTest::keyClicks(editor, text);
-    QTest::keyClick(editor, Qt::Key_Return);
-}
 
 // Follows the chat view's link for `action` on `messageId`, failing if the view does not show it.
 bool follow(MainWindow& window, const QString& action, qint64 messageId, int extra = 0)
@@ -50,6 +43,18 @@ QString settingsFile(const QTemporaryDir& dir)
     return dir.filePath("settings.ini");
 }
 
+// A window over `data` with stories260K loaded and "Once upon a time" answered; null if any step failed.
+std::unique_ptr<MainWindow> answeredOnce(const QTemporaryDir& data)
+{
+    auto window = vela::test::openWindow(data.path(), settingsFile(data));
+    if (!window || !vela::test::loadStoriesGreedy(*window))
+        return nullptr;
+    typeAndSend(*window, "Once upon a time");
+    if (!vela::test::waitForAnswer(*window) || window->chat()->messages().size() != 2)
+        return nullptr;
+    return window;
+}
+
 }  // namespace
 
 class TestChatActions : public QObject {
@@ -59,12 +64,9 @@ private slots:
     void regeneratesAndSwitchesBranches()
     {
         QTemporaryDir data;
-        auto window = vela::test::openWindow(data.path(), settingsFile(data));
+        auto window = answeredOnce(data);
         QVERIFY(window);
-        QVERIFY(vela::test::loadStories(*window));
         ChatController* chat = window->chat();
-        typeAndSend(*window, "Once upon a time");
-        QVERIFY(vela::test::waitForAnswer(*window));
         const Message first = chat->messages().back();
         QCOMPARE(first.role, MessageRole::Assistant);
         QVERIFY(!first.content.isEmpty());
@@ -109,12 +111,9 @@ private slots:
     void editsAndResends()
     {
         QTemporaryDir data;
-        auto window = vela::test::openWindow(data.path(), settingsFile(data));
+        auto window = answeredOnce(data);
         QVERIFY(window);
-        QVERIFY(vela::test::loadStories(*window));
         ChatController* chat = window->chat();
-        typeAndSend(*window, "Once upon a time");
-        QVERIFY(vela::test::waitForAnswer(*window));
         const Message question = chat->messages().front();
         const Message answer = chat->messages().back();
 
@@ -155,12 +154,9 @@ private slots:
     void reflectsAsANewBranch()
     {
         QTemporaryDir data;
-        auto window = vela::test::openWindow(data.path(), settingsFile(data));
+        auto window = answeredOnce(data);
         QVERIFY(window);
-        QVERIFY(vela::test::loadStories(*window));
         ChatController* chat = window->chat();
-        typeAndSend(*window, "Once upon a time");
-        QVERIFY(vela::test::waitForAnswer(*window));
         const Message answer = chat->messages().back();
 
         QSignalSpy critique(chat, &ChatController::critiqueText);
@@ -261,7 +257,7 @@ private slots:
         QVERIFY(vela::test::seedConversation(data.path(), "Long", turns));
         auto window = vela::test::openWindow(data.path(), settingsFile(data));
         QVERIFY(window);
-        QVERIFY(vela::test::loadStories(*window, 256, 16));
+        QVERIFY(vela::test::loadStoriesGreedy(*window, 256, 16));
         ChatController* chat = window->chat();
         QCOMPARE(chat->messages().size(), 16);
         QSignalSpy trimmed(chat, &ChatController::contextTrimmed);
@@ -289,7 +285,7 @@ private slots:
         QTemporaryDir data;
         auto window = vela::test::openWindow(data.path(), settingsFile(data));
         QVERIFY(window);
-        QVERIFY(vela::test::loadStories(*window, 64, 8));
+        QVERIFY(vela::test::loadStoriesGreedy(*window, 64, 8));
         QSignalSpy failed(window->chat(), &ChatController::generationFailed);
         typeAndSend(*window, QString("the cat sat on the mat. ").repeated(40));
         QCOMPARE(failed.size(), 1);
@@ -306,7 +302,7 @@ private slots:
         QTemporaryDir data;
         auto window = vela::test::openWindow(data.path(), settingsFile(data));
         QVERIFY(window);
-        QVERIFY(vela::test::loadStories(*window, 256, 40));
+        QVERIFY(vela::test::loadStoriesGreedy(*window, 256, 40));
         ChatController* chat = window->chat();
         qputenv("VELA_TEST_DEVICE_LOST_AFTER", "6");
         QSignalSpy lost(chat, &ChatController::modelLost);
@@ -330,7 +326,7 @@ private slots:
         QCOMPARE(store.message(messages.back().id).value().content, messages.back().content);
         QCOMPARE(store.message(messages.back().id).value().state, MessageState::Failed);
         // Loading the model again carries on.
-        QVERIFY(vela::test::loadStories(*window, 256, 40));
+        QVERIFY(vela::test::loadStoriesGreedy(*window, 256, 40));
         QVERIFY(follow(*window, "regenerate", messages.back().id));
         QVERIFY(vela::test::waitForAnswer(*window));
         QCOMPARE(chat->messages().back().state, MessageState::Complete);

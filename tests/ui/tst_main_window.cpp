@@ -7,6 +7,7 @@
 #include "main_window.h"
 #include "model_panel.h"
 #include "support/test_data.h"
+#include "window_fixture.h"
 
 #include <QFile>
 #include <QFontDatabase>
@@ -23,6 +24,8 @@ using vela::app::ChatController;
 using vela::app::GenerationStats;
 using vela::app::StopReason;
 using vela::ui::MainWindow;
+using vela::test::loadStories;
+using vela::test::typeAndSend;
 
 namespace {
 
@@ -40,22 +43,6 @@ std::unique_ptr<MainWindow> makeWindow(const QString& dataFolder, int maxTokens 
     window->chat()->setDefaultSettings(settings);
     window->show();
     return window;
-}
-
-bool loadStories(MainWindow& window)
-{
-    const QString path = vela::test::requireTestFile("models/stories260K.gguf");
-    QSignalSpy ready(window.chat(), &ChatController::modelReady);
-    window.modelPanel()->openModel(path);
-    return ready.wait(kLoadTimeoutMs) || ready.size() == 1;
-}
-
-void typeAndSend(MainWindow& window, const QString& text)
-{
-    QPlainTextEdit* editor = window.composer()->editor();
-    editor->setFocus();
-    QTest::keyClicks(editor, text);
-    QTest::keyClick(editor, Qt::Key_Return);
 }
 
 }  // namespace

@@ -9,6 +9,7 @@
 #include "model_panel.h"
 #include "support/model_copy.h"
 #include "support/test_data.h"
+#include "window_fixture.h"
 
 #include "vela/device.h"
 #include "vela/synthetic_model.h"
@@ -24,6 +25,8 @@
 using vela::app::ChatController;
 using vela::app::GenerationStats;
 using vela::ui::MainWindow;
+using vela::test::loadStories;
+using vela::test::sendAndWait;
 
 namespace {
 
@@ -91,22 +94,6 @@ void pretendDevice(MainWindow& window, uint64_t freeBytes)
 {
     window.modelPanel()->devicePicker()->setLister(
         [d = pretendedDevice(freeBytes)] { return vela::Result<std::vector<vela::DeviceDescription>>({d}); });
-}
-
-bool loadStories(MainWindow& window)
-{
-    QSignalSpy ready(window.chat(), &ChatController::modelReady);
-    window.modelPanel()->openModel(vela::test::requireTestFile("models/stories260K.gguf"));
-    return ready.wait(kLoadTimeoutMs) || ready.size() == 1;
-}
-
-bool sendAndWait(MainWindow& window, const QString& text)
-{
-    QSignalSpy finished(window.chat(), &ChatController::generationFinished);
-    QPlainTextEdit* editor = window.composer()->editor();
-    QTest::keyClicks(editor, text);
-    QTest::keyClick(editor, Qt::Key_Return);
-    return finished.wait(kAnswerTimeoutMs);
 }
 
 }  // namespace

@@ -9,6 +9,7 @@
 #include "composer.h"
 #include "support/model_copy.h"
 #include "support/test_data.h"
+#include "window_fixture.h"
 
 #include "library/model_preferences.h"
 #include "vela/device.h"
@@ -68,24 +69,6 @@ DeviceDescription fakeDevice(uint32_t index, const char* name, DeviceKind kind, 
 vela::app::DeviceCatalog::Lister pretend(std::vector<DeviceDescription> devices)
 {
     return [devices] { return vela::Result<std::vector<DeviceDescription>>(devices); };
-}
-
-bool load(MainWindow& window, const QString& path)
-{
-    QSignalSpy ready(window.chat(), &ChatController::modelReady);
-    window.modelPanel()->openModel(path);
-    return ready.wait(kLoadTimeoutMs) || ready.size() == 1;
-}
-
-GenerationStats send(MainWindow& window, const QString& text)
-{
-    QSignalSpy finished(window.chat(), &ChatController::generationFinished);
-    QPlainTextEdit* editor = window.composer()->editor();
-    QTest::keyClicks(editor, text);
-    QTest::keyClick(editor, Qt::Key_Return);
-    if (!finished.wait(kAnswerTimeoutMs))
-        return {};
-    return finished.front().front().value<GenerationStats>();
 }
 
 }  // namespace
@@ -206,12 +189,12 @@ private slots:
         QVERIFY(!path.isEmpty());
         auto window = makeWindow(data.path());
         vela::ui::TemplateBox* box = window->modelPanel()->templateBox();
-        QVERIFY(load(*window, path));
+        QVERIFY(vela::test::loadModel(*window, path));
         QTRY_COMPARE(box->formatText(),
                      QStringLiteral("Prompt format: built-in ChatML format — the model's template could not be parsed "
                                     "(line 2, column 1)"));
         QVERIFY(box->isVisible());
-        QCOMPARE(send(*window, "Hi").generatedTokens, 4);
+        QCOMPARE(vela::test::sendAndWait(*window, "Hi").value_or(GenerationStats{}).generatedTokens, 4);
         QVERIFY2(window->chat()->lastPrompt().startsWith("<|im_start|>user\nHi<|im_end|>\n<|im_start|>assistant\n"),
                  qPrintable(window->chat()->lastPrompt()));
 
@@ -222,7 +205,7 @@ private slots:
         QTest::keyClicks(box->editor(), "{% endfor %}[assistant]");
         QTest::mouseClick(box->applyButton(), Qt::LeftButton);
         QCOMPARE(box->formatText(), QStringLiteral("Prompt format: your template override"));
-        QCOMPARE(send(*window, "Again").generatedTokens, 4);
+        QCOMPARE(vela::test::sendAndWait(*window, "Again").value_or(GenerationStats{}).generatedTokens, 4);
         QVERIFY2(window->chat()->lastPrompt().startsWith("[user] Hi\n[assistant] ") &&
                      window->chat()->lastPrompt().endsWith("[user] Again\n[assistant]"),
                  qPrintable(window->chat()->lastPrompt()));
@@ -241,7 +224,7 @@ private slots:
         QVERIFY(vela::app::ModelPreferences().templateOverride(path).isEmpty());
         QVERIFY(box->formatText().startsWith("Prompt format: built-in ChatML format — the model's template"));
         vela::app::ModelPreferences().setTemplateOverride(path, "{{ messages[0].content }}");
-        QVERIFY(load(*window, path));
+        QVERIFY(vela::test::loadModel(*window, path));
         QTRY_COMPARE(box->formatText(), QStringLiteral("Prompt format: your template override"));
         QCOMPARE(box->editor()->toPlainText(), QStringLiteral("{{ messages[0].content }}"));
     }
@@ -250,7 +233,7 @@ private slots:
     {
         QTemporaryDir data;
         auto window = makeWindow(data.path());
-        QVERIFY(load(*window, vela::test::requireTestFile("models/stories260K.gguf")));
+        QVERIFY(vela::test::loadModel(*window, vela::test::requireTestFile("models/stories260K.gguf")));
         QTRY_COMPARE(window->modelPanel()->templateBox()->formatText(),
                      QStringLiteral("Prompt format: plain text (the model has no chat template)"));
     }
@@ -265,8 +248,8 @@ private slots:
         auto window = makeWindow(data.path());
         QListWidget* recent = window->modelPanel()->recentList();
         QVERIFY(recent->isHidden());
-        QVERIFY(load(*window, stories));
-        QVERIFY(load(*window, copy));
+        QVERIFY(vela::test::loadModel(*window, stories));
+        QVERIFY(vela::test::loadModel(*window, copy));
         QCOMPARE(recent->count(), 2);
         QCOMPARE(recent->item(0)->text(), QStringLiteral("copy.gguf"));
         QCOMPARE(recent->item(1)->text(), QStringLiteral("stories260K.gguf"));
@@ -313,7 +296,7 @@ private slots:
 
         auto window = makeWindow(data.path());
         vela::ui::ModelPanel* panel = window->modelPanel();
-        QVERIFY(load(*window, vela::test::requireTestFile("models/stories260K.gguf")));
+        QVERIFY(vela::test::loadModel(*window, vela::test::requireTestFile("models/stories260K.gguf")));
         const uint64_t withStories = vela::allocatedDeviceBytes();
         QVERIFY(withStories > 0);
 
@@ -348,7 +331,7 @@ private slots:
         QVERIFY(window->statusText().contains("No model loaded"));
         QCOMPARE(vela::allocatedDeviceBytes(), uint64_t(0));  // stories went first, the big one never stayed
 
-        QVERIFY(load(*window, vela::test::requireTestFile("models/stories260K.gguf")));
+        QVERIFY(vela::test::loadModel(*window, vela::test::requireTestFile("models/stories260K.gguf")));
         QCOMPARE(vela::allocatedDeviceBytes(), withStories);
     }
 };

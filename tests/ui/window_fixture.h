@@ -2,15 +2,19 @@
 // opens it, a window over such a folder with its own settings file, and stories260K loaded into it.
 #pragma once
 
+#include "composer.h"
 #include "main_window.h"
 #include "model_panel.h"
 #include "storage/chat_store.h"
 #include "support/test_data.h"
 
+#include <QPlainTextEdit>
+#include <QSignalSpy>
 #include <QStringList>
 #include <QtTest>
 
 #include <memory>
+#include <optional>
 
 namespace vela::test {
 
@@ -56,9 +60,42 @@ inline std::unique_ptr<vela::ui::MainWindow> openWindow(const QString& dataFolde
     return window;
 }
 
+// Loads `path` through the model panel, as a user picking it would; false if no model came up in time.
+inline bool loadModel(vela::ui::MainWindow& window, const QString& path, int timeoutMs = 120'000)
+{
+    QSignalSpy ready(window.chat(), &vela::app::ChatController::modelReady);
+    window.modelPanel()->openModel(path);
+    return ready.wait(timeoutMs) || ready.size() == 1;
+}
+
+inline bool loadStories(vela::ui::MainWindow& window)
+{
+    return loadModel(window, requireTestFile("models/stories260K.gguf"));
+}
+
+// Keys into the composer, then Enter.
+inline void typeAndSend(vela::ui::MainWindow& window, const QString& text)
+{
+    QPlainTextEdit* editor = window.composer()->editor();
+    editor->setFocus();
+    QTest::keyClicks(editor, text);
+    QTest::keyClick(editor, Qt::Key_Return);
+}
+
+// Sends `text` and waits for the answer: its stats, or nothing when no answer finished in time.
+inline std::optional<vela::app::GenerationStats> sendAndWait(vela::ui::MainWindow& window, const QString& text,
+                                                             int timeoutMs = 60'000)
+{
+    QSignalSpy finished(window.chat(), &vela::app::ChatController::generationFinished);
+    typeAndSend(window, text);
+    if (!finished.wait(timeoutMs) && finished.isEmpty())
+        return std::nullopt;
+    return finished.front().front().value<vela::app::GenerationStats>();
+}
+
 // Greedy (the answer is known), a small context, a short answer; then stories260K loaded. False if it
 // did not load.
-inline bool loadStories(vela::ui::MainWindow& window, int contextSize = 256, int maxTokens = 24)
+inline bool loadStoriesGreedy(vela::ui::MainWindow& window, int contextSize = 256, int maxTokens = 24)
 {
     vela::app::ConversationSettings settings = window.chat()->defaultSettings();
     settings.temperature = 0;
@@ -66,9 +103,7 @@ inline bool loadStories(vela::ui::MainWindow& window, int contextSize = 256, int
     settings.maxTokens = maxTokens;
     window.chat()->setDefaultSettings(settings);
     window.chat()->setConversationSettings(settings);
-    QSignalSpy ready(window.chat(), &vela::app::ChatController::modelReady);
-    window.modelPanel()->openModel(requireTestFile("models/stories260K.gguf"));
-    return ready.wait(120'000) || ready.size() == 1;
+    return loadStories(window);
 }
 
 // Waits for the answer in flight to end (finished or failed).
