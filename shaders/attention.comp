@@ -4,10 +4,18 @@
 // keeping a running maximum and sum per row (online softmax) and the output rows in registers. No
 // nTokens × nKv score matrix is ever written to global memory. f32 arithmetic throughout.
 // GQA: query head h reads KV head h / (nHead / nKvHead); rows of one tile share every K/V load.
-// Causal: token t (at position firstPosition + t) sees keys 0 … firstPosition + t.
+// Causal: token t (at position firstPosition + t) sees keys 0 … firstPosition + t; the cache row of a key is
+// its position.
+// Sliding window (WINDOWED): token t at position pos also hides every key j with pos − j ≥ window, i.e. it
+// sees keys pos − window + 1 … pos; this is llama.cpp's LLAMA_SWA_TYPE_STANDARD (src/llama-hparams.h
+// is_masked_swa: masked iff p1 − p0 ≥ n_swa, p0 the key's and p1 the query's position). A tile starts at
+// the first key its first row sees, so a query costs O(window + ROWS) keys, not O(position).
+// Logit soft-capping (SOFT_CAP): score s = scale·q·k becomes softCap·tanh(s / softCap) before the mask and
+// softmax, as ggml's flash_attn_ext logit_softcap (Gemma 2: 50; Grok: 30 with scale = attn_output_scale).
 // References: Dao et al. 2022, FlashAttention (arXiv:2205.14135) and FlashAttention-2 (arXiv:2307.08691);
 // Milakov & Gimelshein 2018, online softmax (arXiv:1805.02867); Ainslie et al. 2023, GQA (arXiv:2305.13245);
-// llama.cpp ggml-cpu ops.cpp ggml_compute_forward_flash_attn_ext_f16.
+// llama.cpp ggml-cpu ops.cpp ggml_compute_forward_flash_attn_ext_f16; Gemma Team 2024, Gemma 2
+// (arXiv:2408.00118) for soft-capping and local sliding-window layers.
 #extension GL_EXT_shader_16bit_storage : require
 #extension GL_EXT_shader_explicit_arithmetic_types_float16 : enable
 #extension GL_EXT_control_flow_attributes : enable  // [[dont_unroll]]
@@ -17,6 +25,9 @@ layout(constant_id = 0) const uint WORKGROUP = 128;
 layout(constant_id = 1) const uint D = 128;     // head dimension
 layout(constant_id = 2) const uint ROWS = 16;   // query rows per workgroup
 layout(constant_id = 3) const uint BLOCK = 32;  // keys per block
+// Off, both branches vanish from the pipeline, so the plain path pays nothing for them.
+layout(constant_id = 4) const bool SOFT_CAP = false;  // p.softCap > 0
+layout(constant_id = 5) const bool WINDOWED = false;  // p.window > 0
 layout(local_size_x_id = 0) in;
 
 layout(std430, binding = 0) readonly buffer Q { float q[]; };              // (nTokens, nHead, D)
@@ -41,12 +52,27 @@ shared float sRescale[ROWS];             // exp(old max − new max) of this blo
 
 uint group() { return p.nHead / p.nKvHead; }
 
-// Keys the query row sees: all of them, or up to its own position.
+// End of the keys the query row sees: all of them, or up to its own position.
 uint visibleKeys(uint row)
 {
     if (row >= p.nTokens * group())
         return 0;
     return p.causal != 0 ? min(p.nKv, p.firstPosition + row / group() + 1) : p.nKv;
+}
+
+// First key the query row sees: 0, or with a sliding window the oldest key less than `window` positions back.
+uint firstVisibleKey(uint row)
+{
+    if (!WINDOWED)
+        return 0;
+    const uint position = p.firstPosition + row / group();
+    return position >= p.window ? position - p.window + 1 : 0;
+}
+
+// Past ±15 tanh is ±1 in f32; the clamp keeps a driver's exp-based tanh from computing inf / inf.
+float capScore(float s)
+{
+    return p.softCap * tanh(clamp(s / p.softCap, -15.0, 15.0));
 }
 
 // Offset of (token-row, dimension 0) in q / out for tile row r of KV head kvHead.
@@ -77,11 +103,14 @@ void computeScores(uint firstRow, uint firstKey)
     for (uint e = gl_LocalInvocationID.x; e < ROWS * BLOCK; e += WORKGROUP) {
         const uint r = e / BLOCK;
         const uint j = e % BLOCK;
+        const uint key = firstKey + j;
         float s = NEGATIVE_INFINITY;
-        if (firstKey + j < visibleKeys(firstRow + r)) {
+        if (key < visibleKeys(firstRow + r) && (!WINDOWED || key >= firstVisibleKey(firstRow + r))) {
             s = 0.0;
             [[dont_unroll]] for (uint d = 0; d < D; ++d)
                 s += sQuery[r * D + d] * sBlock[j * KV_STRIDE + d];
+            if (SOFT_CAP)
+                s = capScore(s);
         }
         sScore[e] = s;
     }
@@ -133,9 +162,10 @@ void main()
     for (uint i = 0; i < ACCUMULATORS; ++i)
         accumulator[i] = 0.0;
 
-    // The last row of the tile sees the most keys (rows are token-major).
+    // Rows are token-major: the first row of the tile sees the oldest key, the last row the newest.
+    const uint keyBegin = firstVisibleKey(firstRow);
     const uint keyEnd = visibleKeys(min(firstRow + ROWS, rowCount) - 1);
-    for (uint firstKey = 0; firstKey < keyEnd; firstKey += BLOCK) {
+    for (uint firstKey = keyBegin; firstKey < keyEnd; firstKey += BLOCK) {
         loadBlock(false, firstKey, keyEnd, kvHead);
         // The K block (and, on the first block, the query tile and running state) must be complete.
         barrier();

@@ -111,7 +111,7 @@ struct KvStorePush {
 };
 
 // Flash attention (shaders/attention.comp). Specialization: constant_id 0 = workgroup size, 1 = head dim,
-// 2 = query rows per workgroup, 3 = keys per block.
+// 2 = query rows per workgroup, 3 = keys per block, 4 = soft-capping on, 5 = sliding window on.
 struct AttentionPush {
     uint nTokens;
     uint nKv;
@@ -120,6 +120,8 @@ struct AttentionPush {
     uint nKvHead;
     uint causal;
     float scale;
+    float softCap;  // read only when specialised with soft-capping (constant_id 4)
+    uint window;    // read only when specialised with a sliding window (constant_id 5)
 };
 
 // Selection over logits (shaders/argmax.comp, topk.comp): pass 0 reduces chunks of the logits to
@@ -138,8 +140,18 @@ static_assert(sizeof(RmsNormPush) == 12);
 static_assert(sizeof(SoftmaxPush) == 12);
 static_assert(sizeof(RopePush) == 48);
 static_assert(sizeof(KvStorePush) == 8);
-static_assert(sizeof(AttentionPush) == 28);
+static_assert(sizeof(AttentionPush) == 36);
 static_assert(sizeof(SelectPush) == 16);
+#endif
+
+// Scaling (shaders/scale.comp): out[i] = x[i] · factor, one thread per element (VELA_ELEMENTWISE_WORKGROUP).
+struct ScalePush {
+    uint n;
+    float factor;
+};
+
+#ifdef __cplusplus
+static_assert(sizeof(ScalePush) == 8);
 #endif
 
 VELA_ABI_END

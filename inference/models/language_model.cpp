@@ -5,6 +5,7 @@
 #include "models/llama_model.h"
 
 #include "vela/gguf.h"
+#include "vela/llama_params.h"
 
 namespace vela {
 
@@ -29,7 +30,7 @@ Status Session::evaluateReusingPrefix(std::span<const TokenId> sequence, std::ve
 
 std::vector<std::string> LanguageModel::supportedArchitectures()
 {
-    return {"llama"};
+    return {"llama", "qwen2", "qwen3", "gemma"};
 }
 
 Result<std::unique_ptr<LanguageModel>> LanguageModel::load(const std::string& path, const LoadOptions& options)
@@ -38,7 +39,7 @@ Result<std::unique_ptr<LanguageModel>> LanguageModel::load(const std::string& pa
     if (!file)
         return file.status();
     const std::string arch = file->architecture();
-    if (arch == "llama")
+    if (isLlamaFamily(arch))
         return models::loadLlama(std::move(file).value(), options);
     std::string supported;
     for (const std::string& a : supportedArchitectures())

@@ -25,6 +25,7 @@
 namespace vela::models {
 namespace {
 
+// One block's tensors; the optional ones (biases, QK-norm) are null where the file has none.
 struct LayerWeights {
     const ops::WeightView* attnNorm;
     const ops::WeightView* q;
@@ -35,6 +36,15 @@ struct LayerWeights {
     const ops::WeightView* gate;
     const ops::WeightView* up;
     const ops::WeightView* down;
+    const ops::WeightView* qBias;
+    const ops::WeightView* kBias;
+    const ops::WeightView* vBias;
+    const ops::WeightView* oBias;
+    const ops::WeightView* qNorm;
+    const ops::WeightView* kNorm;
+    const ops::WeightView* gateBias;
+    const ops::WeightView* upBias;
+    const ops::WeightView* downBias;
 };
 
 class LlamaModel;
@@ -89,6 +99,7 @@ private:
     Status recordLayer(uint32_t layer, uint32_t n);
     Status recordLogits(uint32_t n, Logits which);
     Status matrix(const ops::WeightView& w, const vk::Buffer& x, const vk::Buffer& y, uint32_t n);
+    Status addBias(const ops::WeightView* bias, const vk::Buffer& y, uint32_t n);
     Status readLogits(uint32_t rows, std::vector<float>& out, bool append);
     Result<vk::Buffer> make(VkDeviceSize bytes, vk::BufferUsage usage = vk::BufferUsage::DeviceLocal);
 
@@ -140,6 +151,7 @@ public:
     const ops::WeightView& tokenEmbedding() const { return *m_tokenEmbedding; }
     const ops::WeightView& outputNorm() const { return *m_outputNorm; }
     const ops::WeightView& output() const { return *m_output; }
+    const ops::WeightView* outputBias() const { return m_outputBias; }
     const ops::WeightView* ropeFreqs() const { return m_ropeFreqs; }
     bool profiling() const { return m_profile; }
 
@@ -155,6 +167,7 @@ private:
     const ops::WeightView* m_tokenEmbedding = nullptr;
     const ops::WeightView* m_outputNorm = nullptr;
     const ops::WeightView* m_output = nullptr;
+    const ops::WeightView* m_outputBias = nullptr;  // qwen2 files may have one
     const ops::WeightView* m_ropeFreqs = nullptr;
     bool m_profile;
 };
@@ -182,11 +195,15 @@ Status LlamaModel::loadWeights(const std::function<bool(double)>& progress)
         const std::string p = "blk." + std::to_string(i) + ".";
         m_layers.push_back({get(p + "attn_norm.weight"), get(p + "attn_q.weight"), get(p + "attn_k.weight"),
                             get(p + "attn_v.weight"), get(p + "attn_output.weight"), get(p + "ffn_norm.weight"),
-                            get(p + "ffn_gate.weight"), get(p + "ffn_up.weight"), get(p + "ffn_down.weight")});
+                            get(p + "ffn_gate.weight"), get(p + "ffn_up.weight"), get(p + "ffn_down.weight"),
+                            get(p + "attn_q.bias"), get(p + "attn_k.bias"), get(p + "attn_v.bias"),
+                            get(p + "attn_output.bias"), get(p + "attn_q_norm.weight"), get(p + "attn_k_norm.weight"),
+                            get(p + "ffn_gate.bias"), get(p + "ffn_up.bias"), get(p + "ffn_down.bias")});
     }
     m_tokenEmbedding = get("token_embd.weight");
     m_outputNorm = get("output_norm.weight");
     m_output = m_params.tiedOutput ? m_tokenEmbedding : get("output.weight");
+    m_outputBias = get("output.bias");
     m_ropeFreqs = m_params.hasRopeFreqs ? get("rope_freqs.weight") : nullptr;
     return {};
 }
@@ -269,6 +286,16 @@ Status LlamaSession::matrix(const ops::WeightView& w, const vk::Buffer& x, const
     return ops::matMul(kernels, *m_stream, w, vk::wholeBuffer(x), vk::wholeBuffer(y), n);
 }
 
+// y += bias on each of the n rows, when the layer has one (records its own barrier: y was just written).
+Status LlamaSession::addBias(const ops::WeightView* bias, const vk::Buffer& y, uint32_t n)
+{
+    if (!bias)
+        return {};
+    m_stream->barrier();
+    return ops::addRows(m_model.kernels(), *m_stream, vk::wholeBuffer(y), bias->data, vk::wholeBuffer(y), n,
+                        bias->cols);
+}
+
 // One transformer block for `n` tokens at positions m_position … m_position+n-1. Every op reads what the
 // previous one wrote, hence a barrier after each.
 Status LlamaSession::recordLayer(uint32_t layer, uint32_t n)
@@ -286,12 +313,22 @@ Status LlamaSession::recordLayer(uint32_t layer, uint32_t n)
     VELA_TRY(matrix(*w.q, b.normed, b.q, n));
     VELA_TRY(matrix(*w.k, b.normed, b.k, n));
     VELA_TRY(matrix(*w.v, b.normed, b.v, n));
+    VELA_TRY(addBias(w.qBias, b.q, n));
+    VELA_TRY(addBias(w.kBias, b.k, n));
+    VELA_TRY(addBias(w.vBias, b.v, n));
     s.barrier();
+    // Qwen3: each head of q and k RMS-normalised on its own (one row per head) before RoPE.
+    if (w.qNorm && w.kNorm) {
+        VELA_TRY(ops::rmsNorm(kernels, s, all(b.q), w.qNorm->data, all(b.q), n * p.headCount, p.headDim, p.rmsEpsilon));
+        VELA_TRY(ops::rmsNorm(kernels, s, all(b.k), w.kNorm->data, all(b.k), n * p.headCountKv, p.headDim,
+                              p.rmsEpsilon));
+        s.barrier();
+    }
     ops::RopeParams rope{};
     rope.nTokens = n;
     rope.headDim = p.headDim;
     rope.nRot = p.ropeDimensionCount;
-    rope.neox = false;
+    rope.neox = p.ropeNeox;
     rope.freqBase = p.ropeFreqBase;
     rope.freqScale = p.ropeFreqScale;
     rope.extFactor = p.ropeExtFactor;
@@ -323,19 +360,27 @@ Status LlamaSession::recordLayer(uint32_t layer, uint32_t n)
                             attention));
     s.barrier();
     VELA_TRY(matrix(*w.o, b.attention, b.projected, n));
+    VELA_TRY(addBias(w.oBias, b.projected, n));
     s.barrier();
     VELA_TRY(ops::add(kernels, s, all(b.x), all(b.projected), all(b.x), n * p.embeddingLength));
     s.barrier();
 
-    // Feed-forward: x += W_down · (silu(W_gate · n) ⊙ (W_up · n)), n = rmsnorm(x) · w_ffn_norm.
+    // Feed-forward: x += W_down · (act(W_gate · n) ⊙ (W_up · n)), n = rmsnorm(x) · w_ffn_norm, act = silu
+    // (SwiGLU) or tanh-GELU (GeGLU, gemma).
     VELA_TRY(ops::rmsNorm(kernels, s, all(b.x), w.ffnNorm->data, all(b.normed), n, p.embeddingLength, p.rmsEpsilon));
     s.barrier();
     VELA_TRY(matrix(*w.gate, b.normed, b.gate, n));
     VELA_TRY(matrix(*w.up, b.normed, b.up, n));
+    VELA_TRY(addBias(w.gateBias, b.gate, n));
+    VELA_TRY(addBias(w.upBias, b.up, n));
     s.barrier();
-    VELA_TRY(ops::swiglu(kernels, s, all(b.gate), all(b.up), all(b.gate), n * p.feedForwardLength));
+    if (p.ffnActivation == FfnActivation::Gelu)
+        VELA_TRY(ops::geglu(kernels, s, all(b.gate), all(b.up), all(b.gate), n * p.feedForwardLength));
+    else
+        VELA_TRY(ops::swiglu(kernels, s, all(b.gate), all(b.up), all(b.gate), n * p.feedForwardLength));
     s.barrier();
     VELA_TRY(matrix(*w.down, b.gate, b.projected, n));
+    VELA_TRY(addBias(w.downBias, b.projected, n));
     s.barrier();
     VELA_TRY(ops::add(kernels, s, all(b.x), all(b.projected), all(b.x), n * p.embeddingLength));
     s.barrier();
@@ -363,7 +408,8 @@ Status LlamaSession::recordLogits(uint32_t n, Logits which)
         VELA_TRY(ops::rmsNorm(kernels, s, vk::wholeBuffer(b.x), m_model.outputNorm().data, vk::wholeBuffer(b.normed),
                               n, p.embeddingLength, p.rmsEpsilon));
         s.barrier();
-        return matrix(m_model.output(), b.normed, b.logits, n);
+        VELA_TRY(matrix(m_model.output(), b.normed, b.logits, n));
+        return addBias(m_model.outputBias(), b.logits, n);
     }
     // Logits::Last: copy the last row out (a copy has no offset-alignment rules, a binding has).
     s.copy(b.x, VkDeviceSize(n - 1) * p.embeddingLength * 4, b.lastRow, 0, VkDeviceSize(p.embeddingLength) * 4);
@@ -372,6 +418,7 @@ Status LlamaSession::recordLogits(uint32_t n, Logits which)
                           vk::wholeBuffer(b.lastRow), 1, p.embeddingLength, p.rmsEpsilon));
     s.barrier();
     VELA_TRY(ops::matVec(kernels, s, m_model.output(), vk::wholeBuffer(b.lastRow), vk::wholeBuffer(b.logits), 1));
+    VELA_TRY(addBias(m_model.outputBias(), b.logits, 1));
     s.barrier();
     return {};
 }
@@ -393,6 +440,11 @@ Status LlamaSession::runBatch(std::span<const TokenId> tokens, Logits which)
     VELA_TRY(ops::embed(kernels, *m_stream, m_model.tokenEmbedding(), vk::wholeBuffer(m_buffers.tokens),
                         vk::wholeBuffer(m_buffers.x), n));
     m_stream->barrier();
+    if (p.embeddingScale != 0.0f) {
+        VELA_TRY(ops::scale(kernels, *m_stream, vk::wholeBuffer(m_buffers.x), vk::wholeBuffer(m_buffers.x),
+                            n * p.embeddingLength, p.embeddingScale));
+        m_stream->barrier();
+    }
     for (uint32_t layer = 0; layer < p.blockCount; ++layer) {
         if (m_cancel.load())
             break;
@@ -512,7 +564,8 @@ Result<std::unique_ptr<LanguageModel>> loadLlama(GgufFile file, const LoadOption
     if (!params)
         return Status::failure(path + ": " + params.message());
     if (params->expertCount > 0)
-        return Status::failure(path + ": Mixture-of-Experts llama models (" + std::to_string(params->expertCount) +
+        return Status::failure(path + ": Mixture-of-Experts " + params->architecture + " models (" +
+                               std::to_string(params->expertCount) +
                                " experts) are not supported yet");
     Result<Tokenizer> tokenizer = Tokenizer::fromGguf(file);
     if (!tokenizer)

@@ -1,6 +1,7 @@
-// Reads and checks the hyper-parameters and tensor shapes of a `llama` GGUF file.
-// Reference: llama.cpp src/llama-model.cpp `load_hparams` (keys, defaults), src/models/llama.cpp
-// `load_arch_tensors` (tensor shapes), src/llama-context.cpp (rope scaling resolved into kernel arguments).
+// Reads and checks the hyper-parameters and tensor shapes of a Llama-family GGUF file (llama, qwen2, qwen3,
+// gemma). Reference: llama.cpp src/llama-model.cpp `load_hparams` (keys, defaults) and
+// `llama_model_rope_type`, src/models/{llama,qwen2,qwen3,gemma}.cpp (tensor shapes, graph traits),
+// src/llama-context.cpp (rope scaling resolved into kernel arguments).
 #include "vela/llama_params.h"
 
 #include <algorithm>
@@ -13,12 +14,15 @@ namespace vela {
 
 namespace {
 
-constexpr std::string_view kArch = "llama";
 constexpr uint32_t kMaxDimension = 1u << 24;  // far above any real model; keeps products inside 64 bits
+
+// The architecture whose keys are read; set by readLlamaParams for the duration of one read (one thread
+// reads one file: the functions below are only called from there).
+thread_local std::string t_arch = "llama";
 
 std::string key(std::string_view suffix)
 {
-    return std::string(kArch) + "." + std::string(suffix);
+    return t_arch + "." + std::string(suffix);
 }
 
 // An integer key that may also be stored as a per-layer array (llama.cpp `get_key_or_arr`); the array form
@@ -117,10 +121,10 @@ Status readShapes(const GgufFile& file, LlamaParams& p)
         return Status::failure(key("embedding_length") + " is not a multiple of " + key("attention.head_count"));
     p.headDim = keyLength.value().value_or(p.embeddingLength / p.headCount);
     if (valueLength.value().value_or(p.headDim) != p.headDim)
-        return Status::failure("llama needs attention.key_length == attention.value_length");
+        return Status::failure(t_arch + " needs attention.key_length == attention.value_length");
     p.ropeDimensionCount = ropeDims.value().value_or(p.headDim);
     if (p.ropeDimensionCount != p.headDim)
-        return Status::failure("llama needs rope.dimension_count (" + std::to_string(p.ropeDimensionCount) +
+        return Status::failure(t_arch + " needs rope.dimension_count (" + std::to_string(p.ropeDimensionCount) +
                                ") == head dimension (" + std::to_string(p.headDim) + ")");
     if (p.headDim % 2 != 0)
         return Status::failure("head dimension " + std::to_string(p.headDim) + " is odd");
@@ -215,14 +219,17 @@ Status checkLayerTensors(const GgufFile& file, const LlamaParams& p, uint32_t la
     const std::string blk = "blk." + std::to_string(layer) + ".";
     const uint64_t embd = p.embeddingLength, qDim = p.qDim(), kvDim = p.kvDim(), ff = p.feedForwardLength;
     if (file.findTensor(blk + "attn_qkv.weight"))
-        return Status::failure("tensor " + blk + "attn_qkv.weight: fused q/k/v is not supported for llama yet");
+        return Status::failure("tensor " + blk + "attn_qkv.weight: fused q/k/v is not supported for " + t_arch + " yet");
     std::vector<ExpectedTensor> expected = {
         {"attn_norm.weight", {embd}, true},     {"attn_q.weight", {embd, qDim}, true},
         {"attn_k.weight", {embd, kvDim}, true}, {"attn_v.weight", {embd, kvDim}, true},
         {"attn_q.bias", {qDim}, false},         {"attn_k.bias", {kvDim}, false},
         {"attn_v.bias", {kvDim}, false},        {"attn_output.weight", {qDim, embd}, true},
         {"attn_output.bias", {embd}, false},    {"ffn_norm.weight", {embd}, true},
+        {"attn_q_norm.weight", {p.headDim}, p.qkNorm}, {"attn_k_norm.weight", {p.headDim}, p.qkNorm},
     };
+    if (!p.qkNorm && (file.findTensor(blk + "attn_q_norm.weight") || file.findTensor(blk + "attn_k_norm.weight")))
+        return Status::failure("tensor " + blk + "attn_q_norm.weight: " + t_arch + " has no QK-norm");
     if (p.expertCount == 0) {
         expected.insert(expected.end(), {{"ffn_gate.weight", {embd, ff}, true}, {"ffn_up.weight", {embd, ff}, true},
                                          {"ffn_down.weight", {ff, embd}, true}, {"ffn_gate.bias", {ff}, false},
@@ -257,6 +264,7 @@ Status checkTensors(const GgufFile& file, LlamaParams& p)
         {"token_embd.weight", {n, vocab}, true},
         {"output_norm.weight", {n}, true},
         {"output.weight", {n, vocab}, false},
+        {"output.bias", {vocab}, false},
         {"rope_freqs.weight", {p.ropeDimensionCount / 2}, false},
     };
     for (const ExpectedTensor& e : globals) {
@@ -274,11 +282,24 @@ Status checkTensors(const GgufFile& file, LlamaParams& p)
 
 }  // namespace
 
+bool isLlamaFamily(const std::string& architecture)
+{
+    return architecture == "llama" || architecture == "qwen2" || architecture == "qwen3" || architecture == "gemma";
+}
+
 Result<LlamaParams> readLlamaParams(const GgufFile& file)
 {
-    if (file.architecture() != kArch)
-        return Status::failure("general.architecture is \"" + file.architecture() + "\", expected \"llama\"");
+    if (!isLlamaFamily(file.architecture()))
+        return Status::failure("general.architecture is \"" + file.architecture() +
+                               "\", expected one of llama, qwen2, qwen3, gemma");
     LlamaParams p;
+    p.architecture = file.architecture();
+    t_arch = p.architecture;
+    // The graph's traits (llama.cpp src/models/<arch>.cpp and llama_model_rope_type).
+    p.ropeNeox = p.architecture != "llama";
+    p.qkNorm = p.architecture == "qwen3";
+    if (p.architecture == "gemma")
+        p.ffnActivation = FfnActivation::Gelu;
     if (Status s = readShapes(file, p); !s)
         return s;
     auto eps = readFloat(file, "attention.layer_norm_rms_epsilon", std::nullopt);
@@ -295,6 +316,9 @@ Result<LlamaParams> readLlamaParams(const GgufFile& file)
         return s;
     if (Status s = checkTensors(file, p); !s)
         return s;
+    // Gemma scales the embeddings by sqrt(n_embd), rounded as ggml rounds it (a float).
+    if (p.architecture == "gemma")
+        p.embeddingScale = std::sqrt(static_cast<float>(p.embeddingLength));
     return p;
 }
 

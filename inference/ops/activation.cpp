@@ -1,5 +1,6 @@
-// SwiGLU and softmax. References: Shazeer 2020 (arXiv:2002.05202); llama.cpp ggml-cpu vec.h
-// ggml_vec_swiglu_f32 and ops.cpp ggml_compute_forward_soft_max_f32.
+// SwiGLU, GELU/GeGLU and softmax. References: Shazeer 2020 (arXiv:2002.05202); Hendrycks & Gimpel 2016
+// (arXiv:1606.08415); llama.cpp ggml-cpu vec.h ggml_vec_swiglu_f32 / ggml_vec_gelu_f32 / ggml_vec_geglu_f32 and
+// ops.cpp ggml_compute_forward_soft_max_f32.
 #include "ops/activation.h"
 
 #include "ops/dispatch_grid.h"
@@ -19,6 +20,35 @@ Status swiglu(KernelLibrary& kernels, vk::CommandStream& stream, vk::BufferRange
     if (n == 0)
         return Status::failure("swiglu: no elements");
     Result<const vk::ComputePipeline*> pipeline = kernels.get("swiglu", 3, sizeof(abi::ElementwisePush));
+    if (!pipeline)
+        return pipeline.status();
+    const abi::ElementwisePush push{n, 0};
+    const DispatchGrid grid =
+        gridFor(n, VELA_ELEMENTWISE_WORKGROUP, kernels.context().limits().maxWorkGroupCount[0]);
+    stream.dispatch(**pipeline, {gate, up, out}, push, grid.x, grid.y);
+    return {};
+}
+
+Status gelu(KernelLibrary& kernels, vk::CommandStream& stream, vk::BufferRange x, vk::BufferRange out, uint32_t n)
+{
+    if (n == 0)
+        return Status::failure("gelu: no elements");
+    Result<const vk::ComputePipeline*> pipeline = kernels.get("gelu", 2, sizeof(abi::ElementwisePush));
+    if (!pipeline)
+        return pipeline.status();
+    const abi::ElementwisePush push{n, 0};
+    const DispatchGrid grid =
+        gridFor(n, VELA_ELEMENTWISE_WORKGROUP, kernels.context().limits().maxWorkGroupCount[0]);
+    stream.dispatch(**pipeline, {x, out}, push, grid.x, grid.y);
+    return {};
+}
+
+Status geglu(KernelLibrary& kernels, vk::CommandStream& stream, vk::BufferRange gate, vk::BufferRange up,
+             vk::BufferRange out, uint32_t n)
+{
+    if (n == 0)
+        return Status::failure("geglu: no elements");
+    Result<const vk::ComputePipeline*> pipeline = kernels.get("geglu", 3, sizeof(abi::ElementwisePush));
     if (!pipeline)
         return pipeline.status();
     const abi::ElementwisePush push{n, 0};

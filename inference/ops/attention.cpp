@@ -1,7 +1,8 @@
 // Flash attention over the KV cache. References: Dao et al. 2022/2023, FlashAttention 1 and 2
 // (arXiv:2205.14135, arXiv:2307.08691); Ainslie et al. 2023, GQA (arXiv:2305.13245).
 // The tile shape (query rows × keys per block) is fixed per pipeline by specialization constants and chosen
-// here so that the shared memory of the kernel fits the device.
+// here so that the shared memory of the kernel fits the device. Logit soft-capping and the sliding window
+// follow llama.cpp (src/llama-graph.cpp build_attn_mha, src/llama-hparams.h is_masked_swa).
 #include "ops/attention.h"
 
 #include "vk/vulkan_context.h"
@@ -10,6 +11,7 @@
 
 #include <algorithm>
 #include <bit>
+#include <cmath>
 
 namespace vela::ops {
 
@@ -59,6 +61,8 @@ Status checkParams(const AttentionParams& p, const vk::DeviceLimits& limits)
     if (p.headDim == 0 || p.headDim > kMaxHeadDim)
         return Status::failure("attention: head dimension " + std::to_string(p.headDim) + " outside 1…" +
                                std::to_string(kMaxHeadDim));
+    if (!(p.softCap >= 0.0f) || std::isinf(p.softCap))
+        return Status::failure("attention: soft-cap " + std::to_string(p.softCap) + " is not a finite value ≥ 0");
     if (p.nKvHead > limits.maxWorkGroupCount[1])
         return Status::failure("attention: too many KV heads for one dispatch");
     if (uint64_t(p.nKv + p.nTokens) * p.nHead * p.headDim > UINT32_MAX)
@@ -84,9 +88,13 @@ Status attention(KernelLibrary& kernels, vk::CommandStream& stream, vk::BufferRa
     if (tiles > limits.maxWorkGroupCount[0])
         return Status::failure("attention: too many query rows for one dispatch");
 
+    // Soft-capping and the window are specialised in, so the plain pipeline carries neither.
+    const bool softCapped = params.softCap > 0.0f;
+    const bool windowed = params.window > 0;
     Result<const vk::ComputePipeline*> pipeline =
         kernels.get("attention", 4, sizeof(abi::AttentionPush),
-                    {kAttentionWorkgroup, params.headDim, tile.rows, tile.block});
+                    {kAttentionWorkgroup, params.headDim, tile.rows, tile.block, softCapped ? 1u : 0u,
+                     windowed ? 1u : 0u});
     if (!pipeline)
         return pipeline.status();
     abi::AttentionPush push{};
@@ -97,6 +105,8 @@ Status attention(KernelLibrary& kernels, vk::CommandStream& stream, vk::BufferRa
     push.nKvHead = params.nKvHead;
     push.causal = params.causal ? 1 : 0;
     push.scale = params.scale;
+    push.softCap = params.softCap;
+    push.window = params.window;
     stream.dispatch(**pipeline, {q, kCache, vCache, out}, push, tiles, params.nKvHead);
     return {};
 }

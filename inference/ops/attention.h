@@ -16,9 +16,17 @@ struct AttentionParams {
     uint32_t headDim = 0;        // 1 … 256
     float scale = 1.0f;          // multiplies q·k, usually 1/sqrt(headDim)
     bool causal = true;          // token t sees keys 0 … firstPosition + t; otherwise all nKv keys
+    // > 0: logit soft-capping (Gemma 2: 50; Grok: 30 with scale = attn_output_scale): each score
+    // s = scale·q·k becomes softCap·tanh(s / softCap) before masking and softmax. 0: off (and free).
+    float softCap = 0.0f;
+    // > 0: sliding window; token t at position p = firstPosition + t (also when not causal) sees only keys
+    // j with p − j < window, i.e. p − window + 1 … p, as llama.cpp's LLAMA_SWA_TYPE_STANDARD
+    // (llama-hparams.h is_masked_swa). Keys before the window are never read: a query costs O(window).
+    // 0: off (and free). The cache row of a key is its position.
+    uint32_t window = 0;
 };
 
-// out = softmax(scale · q·kᵀ, masked) · v per query token and head.
+// out = softmax(softCap(scale · q·kᵀ), masked) · v per query token and head.
 // q: (nTokens, nHead, headDim) f32; kCache, vCache: (nCtx, nKvHead, headDim) f16 with nKv ≤ nCtx;
 // out: (nTokens, nHead, headDim) f32. A query that sees no key gets zeros. Softmax and sums in f32.
 Status attention(KernelLibrary& kernels, vk::CommandStream& stream, vk::BufferRange q, vk::BufferRange kCache,

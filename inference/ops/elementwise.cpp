@@ -5,6 +5,8 @@
 
 #include "vela_abi.h"
 
+#include <string>
+
 namespace vela::ops {
 
 Status add(KernelLibrary& kernels, vk::CommandStream& stream, vk::BufferRange a, vk::BufferRange b,
@@ -17,6 +19,32 @@ Status add(KernelLibrary& kernels, vk::CommandStream& stream, vk::BufferRange a,
     const DispatchGrid grid =
         gridFor(n, VELA_ELEMENTWISE_WORKGROUP, kernels.context().limits().maxWorkGroupCount[0]);
     stream.dispatch(**pipeline, {a, b, out}, push, grid.x, grid.y);
+    return {};
+}
+
+Status addRows(KernelLibrary& kernels, vk::CommandStream& stream, vk::BufferRange x, vk::BufferRange bias,
+               vk::BufferRange y, uint32_t rows, uint32_t cols)
+{
+    const uint64_t n = uint64_t(rows) * cols;
+    if (n == 0 || n > UINT32_MAX)
+        return Status::failure("addRows: unsupported shape (" + std::to_string(rows) + " × " + std::to_string(cols) +
+                               ")");
+    // A bias row is add's repeating b.
+    return add(kernels, stream, x, bias, y, static_cast<uint32_t>(n), cols);
+}
+
+Status scale(KernelLibrary& kernels, vk::CommandStream& stream, vk::BufferRange x, vk::BufferRange y, uint32_t n,
+             float factor)
+{
+    if (n == 0)
+        return Status::failure("scale: no elements");
+    Result<const vk::ComputePipeline*> pipeline = kernels.get("scale", 2, sizeof(abi::ScalePush));
+    if (!pipeline)
+        return pipeline.status();
+    const abi::ScalePush push{n, factor};
+    const DispatchGrid grid =
+        gridFor(n, VELA_ELEMENTWISE_WORKGROUP, kernels.context().limits().maxWorkGroupCount[0]);
+    stream.dispatch(**pipeline, {x, y}, push, grid.x, grid.y);
     return {};
 }
 

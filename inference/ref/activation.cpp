@@ -1,6 +1,8 @@
 // Reference activations. Reference: llama.cpp ggml/src/ggml-cpu/vec.h, ops.cpp (softmax sums in double).
 #include "ref/activation.h"
 
+#include "vela/half.h"
+
 #include <algorithm>
 #include <cmath>
 #include <limits>
@@ -25,6 +27,17 @@ float geluErf(float x)
     return 0.5f * x * (1.0f + std::erf(x * static_cast<float>(1.0 / std::numbers::sqrt2)));
 }
 
+float geluGgml(float x)
+{
+    // The table covers (−10, 10); outside it ggml returns the asymptotes without rounding.
+    if (x <= -10.0f)
+        return 0.0f;
+    if (x >= 10.0f)
+        return x;
+    const float h = fp16ToFp32(fp32ToFp16(x));
+    return fp16ToFp32(fp32ToFp16(gelu(h)));
+}
+
 void swiglu(const float* gate, const float* up, float* out, int64_t n)
 {
     for (int64_t i = 0; i < n; ++i)
@@ -35,6 +48,14 @@ void geglu(const float* gate, const float* up, float* out, int64_t n)
 {
     for (int64_t i = 0; i < n; ++i)
         out[i] = gelu(gate[i]) * up[i];
+}
+
+void gegluGgml(const float* gate, const float* up, float* out, int64_t n)
+{
+    for (int64_t i = 0; i < n; ++i) {
+        const float g = gate[i];
+        out[i] = g <= -10.0f ? 0.0f : (g >= 10.0f ? g : geluGgml(g)) * up[i];
+    }
 }
 
 void softmax(float* x, int64_t n)

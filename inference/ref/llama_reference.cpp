@@ -58,6 +58,8 @@ Result<LlamaReference> LlamaReference::load(const GgufFile& file)
     auto params = readLlamaParams(file);
     if (!params)
         return params.status();
+    if (params->architecture != "llama")
+        return Status::failure("the CPU reference runs llama only, not " + params->architecture);
     if (params->expertCount > 0)
         return Status::failure("llama MoE (expert_count " + std::to_string(params->expertCount) +
                                ") is not supported by the reference yet");

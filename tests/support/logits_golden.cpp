@@ -78,4 +78,20 @@ QList<QPair<QString, QString>> llamaGoldenModels()
     };
 }
 
+QList<QPair<QString, QString>> llamaFamilyGoldenModels()
+{
+    return llamaGoldenModels() + QList<QPair<QString, QString>>{
+        // The rest of the Llama family: NeoX rope, biases, QK-norm, GeGLU, embedding scale.
+        {"qwen2", "models/synthetic/qwen2.gguf"},
+        {"qwen3", "models/synthetic/qwen3.gguf"},
+        {"qwen3-BF16", "models/synthetic/qwen3-BF16.gguf"},
+        {"qwen3-Q4_0", "models/synthetic/qwen3-Q4_0.gguf"},
+        {"qwen3-Q4_K_M", "models/synthetic/qwen3-Q4_K_M.gguf"},
+        {"qwen3-Q5_K_M", "models/synthetic/qwen3-Q5_K_M.gguf"},
+        {"qwen3-Q6_K", "models/synthetic/qwen3-Q6_K.gguf"},
+        {"qwen3-Q8_0", "models/synthetic/qwen3-Q8_0.gguf"},
+        {"gemma", "models/synthetic/gemma.gguf"},
+    };
+}
+
 }  // namespace vela::test

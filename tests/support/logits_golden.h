@@ -39,5 +39,7 @@ int32_t argmaxOf(const float* logits, size_t n);  // ties → lowest id
 
 // The llama-architecture models with goldens (name under reference/logits, path under shared/).
 QList<QPair<QString, QString>> llamaGoldenModels();
+// Those and the rest of the Llama family (qwen2, qwen3 in every quantization, gemma).
+QList<QPair<QString, QString>> llamaFamilyGoldenModels();
 
 }  // namespace vela::test

@@ -49,7 +49,7 @@ QString badFile(Input input, const QString& dir)
         file.write("these are not the weights you are looking for\n");
         return file.fileName();
     }
-    case Input::UnsupportedArchitecture: return vela::test::requireTestFile("models/synthetic/qwen2.gguf");
+    case Input::UnsupportedArchitecture: return vela::test::requireTestFile("models/synthetic/deepseek2.gguf");
     case Input::Truncated: {
         QFile source(stories);
         QFile cut(dir + "/stories260K.part.gguf");
@@ -115,7 +115,8 @@ private slots:
                                   << QStringList{"Cannot load notes.gguf: ", "not a GGUF file"} << true;
         QTest::newRow("unsupported architecture")
             << Input::UnsupportedArchitecture
-            << QStringList{"Cannot load qwen2.gguf: unsupported architecture 'qwen2' (Vela runs llama models so far)"}
+            << QStringList{"Cannot load deepseek2.gguf: unsupported architecture 'deepseek2' ",
+                           "(Vela runs llama, qwen2, qwen3, gemma models so far)"}
             << true;
         QTest::newRow("truncated download")
             << Input::Truncated

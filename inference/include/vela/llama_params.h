@@ -1,20 +1,25 @@
-// Hyper-parameters of a `general.architecture = llama` model (Llama 1/2/3, Mistral, Mixtral, TinyLlama …),
-// read from its GGUF metadata the way llama.cpp reads them, with the RoPE settings resolved to the values
-// llama.cpp finally hands to its rope kernel. Shared by the CPU reference and the Vulkan model.
-// Reference: llama.cpp src/llama-model.cpp (`load_hparams`), src/models/llama.cpp, src/llama-context.cpp
-// (rope / YaRN set-up in the constructor).
+// Hyper-parameters of the Llama family of decoders — `llama` (Llama 1/2/3, Mistral, TinyLlama …), `qwen2`,
+// `qwen3` and `gemma`: pre-norm blocks of attention and a gated FFN, which differ only in the traits below
+// (rope layout, biases, QK-norm, the FFN's activation, an embedding scale). Read from the GGUF metadata the
+// way llama.cpp reads them, with the RoPE settings resolved to the values llama.cpp finally hands to its rope
+// kernel. Shared by the CPU reference (llama only) and the Vulkan model.
+// Reference: llama.cpp src/llama-model.cpp (`load_hparams`), src/models/{llama,qwen2,qwen3,gemma}.cpp,
+// src/llama-context.cpp (rope / YaRN set-up in the constructor), llama_model_rope_type.
 #pragma once
 
 #include "vela/gguf.h"
 #include "vela/status.h"
 
 #include <cstdint>
+#include <string>
 
 namespace vela {
 
 enum class RopeScalingType { None, Linear, Yarn, Longrope };
+enum class FfnActivation { Silu, Gelu };  // SwiGLU (llama, qwen) or GeGLU with tanh GELU (gemma)
 
 struct LlamaParams {
+    std::string architecture = "llama";  // general.architecture: its keys are `<architecture>.…`
     uint32_t vocabSize = 0;          // rows of token_embd (must agree with llama.vocab_size when present)
     uint32_t contextLength = 0;      // llama.context_length: the training context
     uint32_t embeddingLength = 0;    // n_embd
@@ -43,13 +48,23 @@ struct LlamaParams {
     bool hasRopeFreqs = false;  // rope_freqs.weight (n_rot/2 frequency divisors, Llama 3.1+) is present
     bool tiedOutput = false;    // no output.weight: the logits reuse token_embd
 
+    // Traits of the architecture (fixed per architecture, as llama.cpp's graph for it).
+    bool ropeNeox = false;       // rotate (x[i], x[i + n_rot/2]) — qwen, gemma — instead of adjacent pairs
+    bool qkNorm = false;         // per-head RMSNorm of q and k before RoPE (attn_q_norm / attn_k_norm, qwen3)
+    FfnActivation ffnActivation = FfnActivation::Silu;
+    float embeddingScale = 0.0f;  // the embeddings are multiplied by it (gemma: sqrt(n_embd)); 0 = not scaled
+
     uint32_t kvDim() const { return headCountKv * headDim; }  // width of one token's K (or V) row
     uint32_t qDim() const { return headCount * headDim; }
 };
 
-// Reads the `llama.*` keys and checks the shape of every tensor the architecture uses (required and the
-// optional ones that are present); a failure names the key or the tensor and what was expected.
-// MoE files (expert_count > 0) are accepted here: their expert tensors are checked instead of the dense FFN.
+// The architectures this family covers.
+bool isLlamaFamily(const std::string& architecture);
+
+// Reads the `<architecture>.*` keys and checks the shape of every tensor the architecture uses (required and
+// the optional ones that are present: biases, QK-norm weights); a failure names the key or the tensor and what
+// was expected. MoE files (expert_count > 0) are accepted here: their expert tensors are checked instead of
+// the dense FFN.
 Result<LlamaParams> readLlamaParams(const GgufFile& file);
 
 }  // namespace vela

@@ -13,6 +13,7 @@
 #include <QJsonObject>
 #include <QProcess>
 #include <QTemporaryFile>
+#include <QTemporaryDir>
 #include <QtTest>
 
 using namespace vela;
@@ -54,6 +55,8 @@ private slots:
     void reportsUsageErrors();
     void listsDevices();
     void generatesLlamaCppsGreedyContinuation();
+    void refusesUnsupportedArchitectures_data();
+    void refusesUnsupportedArchitectures();
     void rendersTemplateGoldens_data();
     void rendersTemplateGoldens();
     void generatesThroughTheChatTemplate_data();
@@ -272,6 +275,36 @@ void TestVelaCli::listsDevices()
 }
 
 // The first acceptance check of the Vulkan engine, exactly as a user types it.
+void TestVelaCli::refusesUnsupportedArchitectures_data()
+{
+    QTest::addColumn<QString>("model");
+    QTest::addColumn<QString>("architecture");
+    for (const char* arch : {"gemma2", "gemma3", "phi2", "phi3", "grok", "deepseek2", "qwen2moe", "qwen3moe"})
+        QTest::newRow(arch) << QStringLiteral("models/synthetic/%1.gguf").arg(arch) << QString(arch);
+}
+
+// Every command that loads a model says which architecture it cannot run and which it can, and fails.
+void TestVelaCli::refusesUnsupportedArchitectures()
+{
+    QFETCH(QString, model);
+    QFETCH(QString, architecture);
+    VELA_REQUIRE_FILE(path, model);
+    QTemporaryDir dir;
+    for (const QString& command : {"generate", "logits"}) {
+        QStringList args{command, "-m", path};
+        if (command == QLatin1String("generate"))
+            args << QStringList{"-p", "hello", "-n", "4"};
+        else
+            args << QStringList{"--tokens", "1,2", "--out", dir.filePath("logits")};
+        const CliRun run = runCli(args);
+        QCOMPARE(run.exitCode, 1);
+        QVERIFY(run.out.isEmpty());
+        const QString err = QString::fromUtf8(run.err);
+        QVERIFY2(err.contains("unsupported architecture '" + architecture + "' (supported: llama, qwen2, qwen3, gemma)"),
+                 qPrintable(err));
+    }
+}
+
 void TestVelaCli::generatesLlamaCppsGreedyContinuation()
 {
     VELA_REQUIRE_FILE(model, "models/stories260K.gguf");

@@ -42,7 +42,7 @@ private slots:
         VELA_REQUIRE_FILE(gemma, "models/synthetic/gemma2.gguf");
         const ModelEntry g = ModelLibrary::describe(gemma);
         QVERIFY(!g.supported);
-        QCOMPARE(g.problem, QStringLiteral("unsupported architecture 'gemma2' (Vela runs llama models so far)"));
+        QCOMPARE(g.problem, QStringLiteral("unsupported architecture 'gemma2' (Vela runs llama, qwen2, qwen3, gemma models so far)"));
     }
 
     void scansAFolderAndPairsProjectors()

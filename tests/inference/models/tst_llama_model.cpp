@@ -1,4 +1,4 @@
-// The `llama` architecture on Vulkan against llama.cpp's goldens (reference/logits): every llama model and
+// The Llama family (llama, qwen2, qwen3, gemma) on Vulkan against llama.cpp's goldens (reference/logits): every model and
 // quant type with goldens, every prompt: last-token logits within 0.03·max|logit| and cosine ≥ 0.9995;
 // teacher-forced logits of prompt + golden continuation (Logits::All) pick the golden token wherever
 // llama.cpp's margin exceeds 0.02; stories260K's 64-token greedy continuation token for token. Also: fixed
@@ -59,7 +59,7 @@ void TestLlamaModel::matchesGoldens_data()
 {
     QTest::addColumn<QString>("model");
     QTest::addColumn<QString>("golden");
-    for (const auto& [name, path] : test::llamaGoldenModels()) {
+    for (const auto& [name, path] : test::llamaFamilyGoldenModels()) {
         for (const QString prompt : {"p8", "p100", "p600"})
             QTest::newRow(qPrintable(name + "__" + prompt)) << path << name + "__" + prompt;
     }
@@ -322,8 +322,8 @@ void TestLlamaModel::refusesUnsupportedModels()
     VELA_REQUIRE_FILE(gemma, "models/synthetic/gemma2.gguf");
     Result<std::unique_ptr<LanguageModel>> b = LanguageModel::load(gemma.toStdString());
     QVERIFY(!b.isOk());
-    QVERIFY2(b.message().find("unsupported architecture 'gemma2' (supported: llama)") != std::string::npos,
-             b.message().c_str());
+    const std::string refusal = "unsupported architecture 'gemma2' (supported: llama, qwen2, qwen3, gemma)";
+    QVERIFY2(b.message().find(refusal) != std::string::npos, b.message().c_str());
 }
 
 QTEST_GUILESS_MAIN(TestLlamaModel)

@@ -5,6 +5,7 @@
 
 #include <QtTest>
 
+#include <cmath>
 #include <random>
 
 using namespace vela;
@@ -50,6 +51,95 @@ private slots:
         for (int i = 0; i < n; ++i) {
             if (got[i] != a[i] + b[bLength ? i % bLength : i])
                 QFAIL(qPrintable(QStringLiteral("element %1: %2 != %3").arg(i).arg(got[i]).arg(a[i] + b[i % b.size()])));
+        }
+        VELA_CHECK_VALIDATION(*m_gpu);
+    }
+
+    // Bias rows (q/k/v/output projection biases): IEEE addition is exact-rounded, so results must be identical.
+    void addRows_data()
+    {
+        QTest::addColumn<int>("rows");
+        QTest::addColumn<int>("cols");
+        QTest::addColumn<bool>("inPlace");
+        QTest::newRow("1x1") << 1 << 1 << false;
+        QTest::newRow("1 row x 257") << 1 << 257 << false;
+        QTest::newRow("1 row x 896 in place") << 1 << 896 << true;
+        QTest::newRow("7x1 bias of one") << 7 << 1 << true;
+        QTest::newRow("13x1000") << 13 << 1000 << false;
+        QTest::newRow("37x1537 in place") << 37 << 1537 << true;
+        QTest::newRow("300x3584") << 300 << 3584 << false;
+    }
+    void addRows()
+    {
+        QFETCH(int, rows);
+        QFETCH(int, cols);
+        QFETCH(bool, inPlace);
+        std::mt19937 rng(rows * 131 + cols);
+        std::normal_distribution<float> dist(0.0f, 3.0f);
+        const size_t n = size_t(rows) * cols;
+        std::vector<float> x(n), bias(cols);
+        for (float& v : x)
+            v = dist(rng);
+        for (float& v : bias)
+            v = dist(rng);
+        vk::Buffer dx = m_gpu->upload(x), db = m_gpu->upload(bias), dy = m_gpu->allocate(n * sizeof(float));
+        QVERIFY2(dx.isValid() && db.isValid() && dy.isValid(), qPrintable(m_gpu->lastError()));
+        const vk::Buffer& target = inPlace ? dx : dy;
+        QVERIFY(ops::addRows(m_gpu->kernels(), m_gpu->stream(), vk::wholeBuffer(dx), vk::wholeBuffer(db),
+                             vk::wholeBuffer(target), rows, cols).isOk());
+        const std::vector<float> got = m_gpu->download<float>(target, n);
+        QVERIFY2(!got.empty(), qPrintable(m_gpu->lastError()));
+        for (int r = 0; r < rows; ++r) {
+            for (int c = 0; c < cols; ++c) {
+                const size_t i = size_t(r) * cols + c;
+                if (got[i] != x[i] + bias[c])
+                    QFAIL(qPrintable(QStringLiteral("[%1][%2]: %3 != %4").arg(r).arg(c).arg(got[i]).arg(x[i] + bias[c])));
+            }
+        }
+        VELA_CHECK_VALIDATION(*m_gpu);
+    }
+    void addRowsRejectsEmpty()
+    {
+        vk::Buffer b = m_gpu->allocate(16);
+        QVERIFY(!ops::addRows(m_gpu->kernels(), m_gpu->stream(), vk::wholeBuffer(b), vk::wholeBuffer(b),
+                              vk::wholeBuffer(b), 0, 4).isOk());
+        QVERIFY(!ops::addRows(m_gpu->kernels(), m_gpu->stream(), vk::wholeBuffer(b), vk::wholeBuffer(b),
+                              vk::wholeBuffer(b), 70000, 70000).isOk());  // rows · cols over 32 bits
+        VELA_CHECK_VALIDATION(*m_gpu);
+    }
+
+    // x · factor is one correctly rounded multiplication: results must be identical to the CPU's.
+    void scale_data()
+    {
+        QTest::addColumn<int>("n");
+        QTest::addColumn<float>("factor");
+        QTest::addColumn<bool>("inPlace");
+        QTest::newRow("1") << 1 << 3.0f << false;
+        QTest::newRow("255 in place") << 255 << -0.5f << true;
+        QTest::newRow("257 sqrt(2048)") << 257 << std::sqrt(2048.0f) << false;
+        QTest::newRow("100003 in place") << 100003 << 0.0078125f << true;
+        QTest::newRow("past one grid row") << 256 * 65535 + 1000 << 1.4142135f << false;
+    }
+    void scale()
+    {
+        QFETCH(int, n);
+        QFETCH(float, factor);
+        QFETCH(bool, inPlace);
+        std::mt19937 rng(n + 5);
+        std::normal_distribution<float> dist(0.0f, 10.0f);
+        std::vector<float> x(n);
+        for (float& v : x)
+            v = dist(rng);
+        vk::Buffer dx = m_gpu->upload(x), dy = m_gpu->allocate(size_t(n) * sizeof(float));
+        QVERIFY2(dx.isValid() && dy.isValid(), qPrintable(m_gpu->lastError()));
+        const vk::Buffer& target = inPlace ? dx : dy;
+        QVERIFY(ops::scale(m_gpu->kernels(), m_gpu->stream(), vk::wholeBuffer(dx), vk::wholeBuffer(target), n, factor)
+                    .isOk());
+        const std::vector<float> got = m_gpu->download<float>(target, n);
+        QVERIFY2(!got.empty(), qPrintable(m_gpu->lastError()));
+        for (int i = 0; i < n; ++i) {
+            if (got[i] != x[i] * factor)
+                QFAIL(qPrintable(QStringLiteral("element %1: %2 != %3").arg(i).arg(got[i]).arg(x[i] * factor)));
         }
         VELA_CHECK_VALIDATION(*m_gpu);
     }
