@@ -154,5 +154,27 @@ struct ScalePush {
 static_assert(sizeof(ScalePush) == 8);
 #endif
 
+// Column copy (shaders/copy_columns.comp): dst[r][c] = src[r][firstCol + c], one thread per element of dst
+// (VELA_ELEMENTWISE_WORKGROUP). Splits fused QKV and gate|up projection outputs.
+struct CopyColumnsPush {
+    uint rows;
+    uint srcCols;   // floats per row of src
+    uint firstCol;  // first src column copied
+    uint dstCols;   // floats per row of dst (columns copied)
+};
+
+// Layer norm (shaders/layer_norm.comp): one workgroup per row, like RmsNormPush.
+struct LayerNormPush {
+    uint rows;
+    uint cols;  // elements per row
+    float eps;
+    uint hasBias;  // 1: add binding 2 (cols) after the weight
+};
+
+#ifdef __cplusplus
+static_assert(sizeof(CopyColumnsPush) == 16);
+static_assert(sizeof(LayerNormPush) == 16);
+#endif
+
 VELA_ABI_END
 #endif

@@ -45,6 +45,8 @@ struct LayerWeights {
     const ops::WeightView* gateBias;
     const ops::WeightView* upBias;
     const ops::WeightView* downBias;
+    const ops::WeightView* postAttnNorm;
+    const ops::WeightView* postFfwNorm;
 };
 
 class LlamaModel;
@@ -100,6 +102,7 @@ private:
     Status recordLogits(uint32_t n, Logits which);
     Status matrix(const ops::WeightView& w, const vk::Buffer& x, const vk::Buffer& y, uint32_t n);
     Status addBias(const ops::WeightView* bias, const vk::Buffer& y, uint32_t n);
+    Status capLogits(uint32_t rows);
     Status readLogits(uint32_t rows, std::vector<float>& out, bool append);
     Result<vk::Buffer> make(VkDeviceSize bytes, vk::BufferUsage usage = vk::BufferUsage::DeviceLocal);
 
@@ -198,7 +201,8 @@ Status LlamaModel::loadWeights(const std::function<bool(double)>& progress)
                             get(p + "ffn_gate.weight"), get(p + "ffn_up.weight"), get(p + "ffn_down.weight"),
                             get(p + "attn_q.bias"), get(p + "attn_k.bias"), get(p + "attn_v.bias"),
                             get(p + "attn_output.bias"), get(p + "attn_q_norm.weight"), get(p + "attn_k_norm.weight"),
-                            get(p + "ffn_gate.bias"), get(p + "ffn_up.bias"), get(p + "ffn_down.bias")});
+                            get(p + "ffn_gate.bias"), get(p + "ffn_up.bias"), get(p + "ffn_down.bias"),
+                            get(p + "post_attention_norm.weight"), get(p + "post_ffw_norm.weight")});
     }
     m_tokenEmbedding = get("token_embd.weight");
     m_outputNorm = get("output_norm.weight");
@@ -286,6 +290,17 @@ Status LlamaSession::matrix(const ops::WeightView& w, const vk::Buffer& x, const
     return ops::matMul(kernels, *m_stream, w, vk::wholeBuffer(x), vk::wholeBuffer(y), n);
 }
 
+// Gemma 2's final soft-cap on `rows` rows of logits (records its own barrier: the logits were just written).
+Status LlamaSession::capLogits(uint32_t rows)
+{
+    const LlamaParams& p = m_model.params();
+    if (p.finalSoftCap <= 0.0f)
+        return {};
+    m_stream->barrier();
+    return ops::softCap(m_model.kernels(), *m_stream, vk::wholeBuffer(m_buffers.logits),
+                        vk::wholeBuffer(m_buffers.logits), rows * p.vocabSize, p.finalSoftCap);
+}
+
 // y += bias on each of the n rows, when the layer has one (records its own barrier: y was just written).
 Status LlamaSession::addBias(const ops::WeightView* bias, const vk::Buffer& y, uint32_t n)
 {
@@ -329,8 +344,10 @@ Status LlamaSession::recordLayer(uint32_t layer, uint32_t n)
     rope.headDim = p.headDim;
     rope.nRot = p.ropeDimensionCount;
     rope.neox = p.ropeNeox;
-    rope.freqBase = p.ropeFreqBase;
-    rope.freqScale = p.ropeFreqScale;
+    // Sliding-window layers have their own base and are never scaled (llama.cpp get_rope_freq_base/scale).
+    const bool local = p.isSlidingWindowLayer(layer);
+    rope.freqBase = local ? p.ropeFreqBaseSwa : p.ropeFreqBase;
+    rope.freqScale = local ? 1.0f : p.ropeFreqScale;
     rope.extFactor = p.ropeExtFactor;
     rope.attnFactor = p.ropeAttnFactor;
     rope.betaFast = p.ropeBetaFast;
@@ -356,12 +373,19 @@ Status LlamaSession::recordLayer(uint32_t layer, uint32_t n)
     attention.headDim = p.headDim;
     attention.scale = p.attentionScale > 0 ? p.attentionScale : 1.0f / std::sqrt(static_cast<float>(p.headDim));
     attention.causal = true;
+    attention.softCap = p.attnSoftCap;
+    attention.window = local ? p.slidingWindow : 0;
     VELA_TRY(ops::attention(kernels, s, all(b.q), all(b.keys[layer]), all(b.values[layer]), all(b.attention),
                             attention));
     s.barrier();
     VELA_TRY(matrix(*w.o, b.attention, b.projected, n));
     VELA_TRY(addBias(w.oBias, b.projected, n));
     s.barrier();
+    if (w.postAttnNorm) {  // Gemma 2/3 normalise the block's output before the residual add
+        VELA_TRY(ops::rmsNorm(kernels, s, all(b.projected), w.postAttnNorm->data, all(b.projected), n,
+                              p.embeddingLength, p.rmsEpsilon));
+        s.barrier();
+    }
     VELA_TRY(ops::add(kernels, s, all(b.x), all(b.projected), all(b.x), n * p.embeddingLength));
     s.barrier();
 
@@ -382,6 +406,11 @@ Status LlamaSession::recordLayer(uint32_t layer, uint32_t n)
     VELA_TRY(matrix(*w.down, b.gate, b.projected, n));
     VELA_TRY(addBias(w.downBias, b.projected, n));
     s.barrier();
+    if (w.postFfwNorm) {
+        VELA_TRY(ops::rmsNorm(kernels, s, all(b.projected), w.postFfwNorm->data, all(b.projected), n,
+                              p.embeddingLength, p.rmsEpsilon));
+        s.barrier();
+    }
     VELA_TRY(ops::add(kernels, s, all(b.x), all(b.projected), all(b.x), n * p.embeddingLength));
     s.barrier();
     return {};
@@ -409,7 +438,8 @@ Status LlamaSession::recordLogits(uint32_t n, Logits which)
                               n, p.embeddingLength, p.rmsEpsilon));
         s.barrier();
         VELA_TRY(matrix(m_model.output(), b.normed, b.logits, n));
-        return addBias(m_model.outputBias(), b.logits, n);
+        VELA_TRY(addBias(m_model.outputBias(), b.logits, n));
+        return capLogits(n);
     }
     // Logits::Last: copy the last row out (a copy has no offset-alignment rules, a binding has).
     s.copy(b.x, VkDeviceSize(n - 1) * p.embeddingLength * 4, b.lastRow, 0, VkDeviceSize(p.embeddingLength) * 4);
@@ -419,6 +449,7 @@ Status LlamaSession::recordLogits(uint32_t n, Logits which)
     s.barrier();
     VELA_TRY(ops::matVec(kernels, s, m_model.output(), vk::wholeBuffer(b.lastRow), vk::wholeBuffer(b.logits), 1));
     VELA_TRY(addBias(m_model.outputBias(), b.logits, 1));
+    VELA_TRY(capLogits(1));
     s.barrier();
     return {};
 }

@@ -227,6 +227,7 @@ Status checkLayerTensors(const GgufFile& file, const LlamaParams& p, uint32_t la
         {"attn_v.bias", {kvDim}, false},        {"attn_output.weight", {qDim, embd}, true},
         {"attn_output.bias", {embd}, false},    {"ffn_norm.weight", {embd}, true},
         {"attn_q_norm.weight", {p.headDim}, p.qkNorm}, {"attn_k_norm.weight", {p.headDim}, p.qkNorm},
+        {"post_attention_norm.weight", {embd}, p.postNorms}, {"post_ffw_norm.weight", {embd}, p.postNorms},
     };
     if (!p.qkNorm && (file.findTensor(blk + "attn_q_norm.weight") || file.findTensor(blk + "attn_k_norm.weight")))
         return Status::failure("tensor " + blk + "attn_q_norm.weight: " + t_arch + " has no QK-norm");
@@ -280,25 +281,68 @@ Status checkTensors(const GgufFile& file, LlamaParams& p)
     return {};
 }
 
+// Gemma 2/3: soft-caps, sliding-window layers and their RoPE base, the query scale (llama.cpp
+// src/models/gemma2.cpp, gemma3.cpp load_arch_hparams; llama-hparams.cpp set_swa_pattern).
+Status readGemmaTraits(const GgufFile& file, LlamaParams& p)
+{
+    if (p.architecture != "gemma2" && p.architecture != "gemma3")
+        return {};
+    const bool two = p.architecture == "gemma2";
+    auto attnCap = readFloat(file, "attn_logit_softcapping", two ? 50.0f : 0.0f);
+    auto finalCap = readFloat(file, "final_logit_softcapping", two ? 30.0f : 0.0f);
+    auto window = readDimension(file, "attention.sliding_window");
+    auto pattern = readDimension(file, "attention.sliding_window_pattern");
+    auto baseSwa = readFloat(file, "rope.freq_base_swa", two ? p.ropeFreqBase : 10000.0f);
+    if (!attnCap)
+        return attnCap.status();
+    if (!finalCap)
+        return finalCap.status();
+    if (!window)
+        return window.status();
+    if (!pattern)
+        return pattern.status();
+    if (!baseSwa)
+        return baseSwa.status();
+    if (attnCap.value() < 0.0f || finalCap.value() < 0.0f || baseSwa.value() <= 0.0f)
+        return Status::failure(t_arch + ": soft-caps must be ≥ 0 and rope.freq_base_swa > 0");
+    p.attnSoftCap = attnCap.value();
+    p.finalSoftCap = finalCap.value();
+    p.slidingWindow = window.value().value_or(two ? 4096 : 0);
+    p.slidingWindowPattern = pattern.value().value_or(two ? 2 : 6);
+    p.ropeFreqBaseSwa = baseSwa.value();
+    // The query scale: 1/sqrt(head_dim), except the 27B models (46 and 62 layers), trained with
+    // query_pre_attn_scalar = n_embd / n_head.
+    const bool large = (two && p.blockCount == 46) || (!two && p.blockCount == 62);
+    if (p.attentionScale == 0.0f)
+        p.attentionScale = 1.0f / std::sqrt(static_cast<float>(large ? p.embeddingLength / p.headCount : p.headDim));
+    return {};
+}
+
 }  // namespace
 
 bool isLlamaFamily(const std::string& architecture)
 {
-    return architecture == "llama" || architecture == "qwen2" || architecture == "qwen3" || architecture == "gemma";
+    for (const char* name : {"llama", "qwen2", "qwen3", "gemma", "gemma2", "gemma3"}) {
+        if (architecture == name)
+            return true;
+    }
+    return false;
 }
 
 Result<LlamaParams> readLlamaParams(const GgufFile& file)
 {
     if (!isLlamaFamily(file.architecture()))
         return Status::failure("general.architecture is \"" + file.architecture() +
-                               "\", expected one of llama, qwen2, qwen3, gemma");
+                               "\", expected one of llama, qwen2, qwen3, gemma, gemma2, gemma3");
     LlamaParams p;
     p.architecture = file.architecture();
     t_arch = p.architecture;
     // The graph's traits (llama.cpp src/models/<arch>.cpp and llama_model_rope_type).
     p.ropeNeox = p.architecture != "llama";
-    p.qkNorm = p.architecture == "qwen3";
-    if (p.architecture == "gemma")
+    const bool gemma = p.architecture.rfind("gemma", 0) == 0;
+    p.qkNorm = p.architecture == "qwen3" || p.architecture == "gemma3";
+    p.postNorms = p.architecture == "gemma2" || p.architecture == "gemma3";
+    if (gemma)
         p.ffnActivation = FfnActivation::Gelu;
     if (Status s = readShapes(file, p); !s)
         return s;
@@ -314,10 +358,12 @@ Result<LlamaParams> readLlamaParams(const GgufFile& file)
     p.attentionScale = scale.value();
     if (Status s = readRope(file, p); !s)
         return s;
+    if (Status s = readGemmaTraits(file, p); !s)
+        return s;
     if (Status s = checkTensors(file, p); !s)
         return s;
     // Gemma scales the embeddings by sqrt(n_embd), rounded as ggml rounds it (a float).
-    if (p.architecture == "gemma")
+    if (gemma)
         p.embeddingScale = std::sqrt(static_cast<float>(p.embeddingLength));
     return p;
 }

@@ -5,6 +5,7 @@
 
 #include "vela_abi.h"
 
+#include <cmath>
 #include <string>
 
 namespace vela::ops {
@@ -42,6 +43,23 @@ Status scale(KernelLibrary& kernels, vk::CommandStream& stream, vk::BufferRange 
     if (!pipeline)
         return pipeline.status();
     const abi::ScalePush push{n, factor};
+    const DispatchGrid grid =
+        gridFor(n, VELA_ELEMENTWISE_WORKGROUP, kernels.context().limits().maxWorkGroupCount[0]);
+    stream.dispatch(**pipeline, {x, y}, push, grid.x, grid.y);
+    return {};
+}
+
+Status softCap(KernelLibrary& kernels, vk::CommandStream& stream, vk::BufferRange x, vk::BufferRange y, uint32_t n,
+               float cap)
+{
+    if (n == 0)
+        return Status::failure("soft-cap: no elements");
+    if (!(cap > 0.0f) || std::isinf(cap))
+        return Status::failure("soft-cap: the cap must be a finite value > 0");
+    Result<const vk::ComputePipeline*> pipeline = kernels.get("soft_cap", 2, sizeof(abi::ScalePush));
+    if (!pipeline)
+        return pipeline.status();
+    const abi::ScalePush push{n, cap};
     const DispatchGrid grid =
         gridFor(n, VELA_ELEMENTWISE_WORKGROUP, kernels.context().limits().maxWorkGroupCount[0]);
     stream.dispatch(**pipeline, {x, y}, push, grid.x, grid.y);

@@ -21,4 +21,8 @@ Status addRows(KernelLibrary& kernels, vk::CommandStream& stream, vk::BufferRang
 Status scale(KernelLibrary& kernels, vk::CommandStream& stream, vk::BufferRange x, vk::BufferRange y, uint32_t n,
              float factor);
 
+// y = cap · tanh(x / cap) over n f32 values (logit soft-capping); `y` may alias `x`; cap > 0.
+Status softCap(KernelLibrary& kernels, vk::CommandStream& stream, vk::BufferRange x, vk::BufferRange y, uint32_t n,
+               float cap);
+
 }  // namespace vela::ops

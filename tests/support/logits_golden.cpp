@@ -91,6 +91,8 @@ QList<QPair<QString, QString>> llamaFamilyGoldenModels()
         {"qwen3-Q6_K", "models/synthetic/qwen3-Q6_K.gguf"},
         {"qwen3-Q8_0", "models/synthetic/qwen3-Q8_0.gguf"},
         {"gemma", "models/synthetic/gemma.gguf"},
+        {"gemma2", "models/synthetic/gemma2.gguf"},
+        {"gemma3", "models/synthetic/gemma3.gguf"},
     };
 }
 

@@ -1,6 +1,7 @@
 // Hyper-parameters of the Llama family of decoders — `llama` (Llama 1/2/3, Mistral, TinyLlama …), `qwen2`,
-// `qwen3` and `gemma`: pre-norm blocks of attention and a gated FFN, which differ only in the traits below
-// (rope layout, biases, QK-norm, the FFN's activation, an embedding scale). Read from the GGUF metadata the
+// `qwen3`, `gemma`, `gemma2` and `gemma3` (text): pre-norm blocks of attention and a gated FFN, which differ
+// only in the traits below (rope layout, biases, QK-norm, the FFN's activation, an embedding scale, post-norms,
+// soft-capping, sliding-window layers). Read from the GGUF metadata the
 // way llama.cpp reads them, with the RoPE settings resolved to the values llama.cpp finally hands to its rope
 // kernel. Shared by the CPU reference (llama only) and the Vulkan model.
 // Reference: llama.cpp src/llama-model.cpp (`load_hparams`), src/models/{llama,qwen2,qwen3,gemma}.cpp,
@@ -53,6 +54,19 @@ struct LlamaParams {
     bool qkNorm = false;         // per-head RMSNorm of q and k before RoPE (attn_q_norm / attn_k_norm, qwen3)
     FfnActivation ffnActivation = FfnActivation::Silu;
     float embeddingScale = 0.0f;  // the embeddings are multiplied by it (gemma: sqrt(n_embd)); 0 = not scaled
+    bool postNorms = false;       // gemma2/3: post_attention_norm and post_ffw_norm before each residual add
+    float attnSoftCap = 0.0f;     // attention scores → c·tanh(s/c) (gemma2 attn_logit_softcapping); 0 = off
+    float finalSoftCap = 0.0f;    // logits → c·tanh(logits/c) (final_logit_softcapping); 0 = off
+    // Sliding-window layers (gemma2: every other one, gemma3: five of six): a query sees the last
+    // `slidingWindow` positions only, with their own RoPE base and no RoPE scaling. 0 = every layer global.
+    uint32_t slidingWindow = 0;
+    uint32_t slidingWindowPattern = 0;  // layer l is local iff l % pattern < pattern − 1
+    float ropeFreqBaseSwa = 10000.0f;
+
+    bool isSlidingWindowLayer(uint32_t layer) const
+    {
+        return slidingWindow > 0 && slidingWindowPattern > 1 && layer % slidingWindowPattern < slidingWindowPattern - 1;
+    }
 
     uint32_t kvDim() const { return headCountKv * headDim; }  // width of one token's K (or V) row
     uint32_t qDim() const { return headCount * headDim; }

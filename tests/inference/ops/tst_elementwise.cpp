@@ -144,6 +144,47 @@ private slots:
         VELA_CHECK_VALIDATION(*m_gpu);
     }
 
+    void softCap_data()
+    {
+        QTest::addColumn<int>("n");
+        QTest::addColumn<float>("cap");
+        QTest::addColumn<bool>("inPlace");
+        QTest::newRow("1 value") << 1 << 30.0f << false;
+        QTest::newRow("257 gemma2 final cap") << 257 << 30.0f << true;
+        QTest::newRow("100003 small cap") << 100003 << 1.5f << false;
+    }
+
+    // cap·tanh(x/cap): near x for small x, saturating at ±cap; against the double-precision formula.
+    void softCap()
+    {
+        QFETCH(int, n);
+        QFETCH(float, cap);
+        QFETCH(bool, inPlace);
+        std::mt19937 rng(n + 11);
+        std::normal_distribution<float> dist(0.0f, 3.0f * cap);
+        std::vector<float> x(n);
+        for (float& v : x)
+            v = dist(rng);
+        x[0] = 1000.0f * cap;  // deep in saturation: exactly ±cap, no inf/inf
+        vk::Buffer dx = m_gpu->upload(x), dy = m_gpu->allocate(size_t(n) * sizeof(float));
+        QVERIFY2(dx.isValid() && dy.isValid(), qPrintable(m_gpu->lastError()));
+        const vk::Buffer& target = inPlace ? dx : dy;
+        QVERIFY(ops::softCap(m_gpu->kernels(), m_gpu->stream(), vk::wholeBuffer(dx), vk::wholeBuffer(target), n, cap)
+                    .isOk());
+        const std::vector<float> got = m_gpu->download<float>(target, n);
+        QVERIFY2(!got.empty(), qPrintable(m_gpu->lastError()));
+        double maxError = 0;
+        for (int i = 0; i < n; ++i) {
+            const double want = cap * std::tanh(double(x[i]) / cap);
+            maxError = std::max(maxError, std::abs(got[i] - want));
+            if (!(std::abs(got[i] - want) <= 2e-6 * cap))
+                QFAIL(qPrintable(QStringLiteral("element %1: %2 != %3").arg(i).arg(got[i]).arg(want)));
+        }
+        qInfo("max error %.3g (cap %g)", maxError, cap);
+        QVERIFY(!ops::softCap(m_gpu->kernels(), m_gpu->stream(), vk::wholeBuffer(dx), vk::wholeBuffer(dy), n, 0.0f).isOk());
+        VELA_CHECK_VALIDATION(*m_gpu);
+    }
+
 private:
     std::unique_ptr<test::VulkanFixture> m_gpu;
 };
