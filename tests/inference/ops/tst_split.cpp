@@ -53,8 +53,9 @@ private slots:
         for (int w : widths) {
             pieces.push_back(m_gpu->allocate(size_t(rows) * w * sizeof(float)));
             QVERIFY2(pieces.back().isValid(), qPrintable(m_gpu->lastError()));
-            QVERIFY(ops::copyColumns(m_gpu->kernels(), m_gpu->stream(), vk::wholeBuffer(dsrc), srcCols, firstCol,
-                                     vk::wholeBuffer(pieces.back()), w, rows).isOk());
+            const Status copied = ops::copyColumns(m_gpu->kernels(), m_gpu->stream(), vk::wholeBuffer(dsrc), srcCols,
+                                                   firstCol, vk::wholeBuffer(pieces.back()), w, rows);
+            QVERIFY2(copied.isOk(), copied.message().c_str());
             firstCol += w;
         }
         firstCol = 0;
