@@ -12,6 +12,7 @@
 #include "ops/norm.h"
 #include "ops/rope.h"
 #include "ops/select.h"
+#include "ops/split.h"
 #include "vk/command_stream.h"
 #include "vk/vk_status.h"
 #include "vk/vulkan_context.h"
@@ -47,6 +48,7 @@ struct LayerWeights {
     const ops::WeightView* downBias;
     const ops::WeightView* postAttnNorm;
     const ops::WeightView* postFfwNorm;
+    const ops::WeightView* qkv;  // Phi-3's fused projection (q, k, v null then); `up` then holds gate | up
 };
 
 class LlamaModel;
@@ -66,6 +68,7 @@ struct SessionBuffers {
     vk::Buffer projected;            // (batch, n_embd)
     vk::Buffer gate;                 // (batch, n_ff)
     vk::Buffer up;                   // (batch, n_ff)
+    vk::Buffer fused;                // (batch, max(q + 2·kv, 2·n_ff)) fused projections' output, when used
     vk::Buffer lastRow;              // (n_embd) the last token's residual, for Logits::Last
     vk::Buffer logits;               // (n_vocab) or (batch, n_vocab) once Logits::All was asked for
     vk::Buffer selection;            // top-k ids and values, (2 · 64) u32/f32
@@ -155,7 +158,14 @@ public:
     const ops::WeightView& outputNorm() const { return *m_outputNorm; }
     const ops::WeightView& output() const { return *m_output; }
     const ops::WeightView* outputBias() const { return m_outputBias; }
-    const ops::WeightView* ropeFreqs() const { return m_ropeFreqs; }
+    // The frequency divisors of a session with `contextLength` tokens: Llama 3's rope_freqs, or Phi-3's long
+    // factors past the original context and short ones within it; null when the model has none.
+    const ops::WeightView* ropeFactors(uint32_t contextLength) const
+    {
+        if (m_ropeLong && m_ropeShort)
+            return contextLength > m_params.ropeOriginalContext ? m_ropeLong : m_ropeShort;
+        return m_ropeFreqs;
+    }
     bool profiling() const { return m_profile; }
 
 private:
@@ -172,6 +182,8 @@ private:
     const ops::WeightView* m_output = nullptr;
     const ops::WeightView* m_outputBias = nullptr;  // qwen2 files may have one
     const ops::WeightView* m_ropeFreqs = nullptr;
+    const ops::WeightView* m_ropeLong = nullptr;
+    const ops::WeightView* m_ropeShort = nullptr;
     bool m_profile;
 };
 
@@ -202,13 +214,18 @@ Status LlamaModel::loadWeights(const std::function<bool(double)>& progress)
                             get(p + "attn_q.bias"), get(p + "attn_k.bias"), get(p + "attn_v.bias"),
                             get(p + "attn_output.bias"), get(p + "attn_q_norm.weight"), get(p + "attn_k_norm.weight"),
                             get(p + "ffn_gate.bias"), get(p + "ffn_up.bias"), get(p + "ffn_down.bias"),
-                            get(p + "post_attention_norm.weight"), get(p + "post_ffw_norm.weight")});
+                            get(p + "post_attention_norm.weight"), get(p + "post_ffw_norm.weight"),
+                            get(p + "attn_qkv.weight")});
     }
     m_tokenEmbedding = get("token_embd.weight");
     m_outputNorm = get("output_norm.weight");
     m_output = m_params.tiedOutput ? m_tokenEmbedding : get("output.weight");
     m_outputBias = get("output.bias");
     m_ropeFreqs = m_params.hasRopeFreqs ? get("rope_freqs.weight") : nullptr;
+    if (m_params.hasLongropeFactors) {
+        m_ropeLong = get("rope_factors_long.weight");
+        m_ropeShort = get("rope_factors_short.weight");
+    }
     return {};
 }
 
@@ -269,6 +286,11 @@ Status LlamaSession::allocate()
     VELA_TRY(add(m_buffers.projected, b * p.embeddingLength * f32, U::DeviceLocal));
     VELA_TRY(add(m_buffers.gate, b * p.feedForwardLength * f32, U::DeviceLocal));
     VELA_TRY(add(m_buffers.up, b * p.feedForwardLength * f32, U::DeviceLocal));
+    if (p.fusedQkv || p.fusedGateUp) {
+        const VkDeviceSize width = std::max<VkDeviceSize>(p.fusedQkv ? p.qDim() + 2 * p.kvDim() : 0,
+                                                          p.fusedGateUp ? 2 * p.feedForwardLength : 0);
+        VELA_TRY(add(m_buffers.fused, b * width * f32, U::DeviceLocal));
+    }
     VELA_TRY(add(m_buffers.lastRow, p.embeddingLength * f32, U::DeviceLocal));
     VELA_TRY(add(m_buffers.logits, VkDeviceSize(p.vocabSize) * f32, U::DeviceLocal));
     VELA_TRY(add(m_buffers.selection, 2 * 64 * 4, U::DeviceLocal));
@@ -325,9 +347,19 @@ Status LlamaSession::recordLayer(uint32_t layer, uint32_t n)
     // Attention: normed = rmsnorm(x) · w_attn_norm; q, k, v projections; RoPE on q and k.
     VELA_TRY(ops::rmsNorm(kernels, s, all(b.x), w.attnNorm->data, all(b.normed), n, p.embeddingLength, p.rmsEpsilon));
     s.barrier();
-    VELA_TRY(matrix(*w.q, b.normed, b.q, n));
-    VELA_TRY(matrix(*w.k, b.normed, b.k, n));
-    VELA_TRY(matrix(*w.v, b.normed, b.v, n));
+    if (w.qkv) {
+        // Phi-3: one projection, its rows q | k | v split into the buffers the rest of the block reads.
+        const uint32_t width = p.qDim() + 2 * p.kvDim();
+        VELA_TRY(matrix(*w.qkv, b.normed, b.fused, n));
+        s.barrier();
+        VELA_TRY(ops::copyColumns(kernels, s, all(b.fused), width, 0, all(b.q), p.qDim(), n));
+        VELA_TRY(ops::copyColumns(kernels, s, all(b.fused), width, p.qDim(), all(b.k), p.kvDim(), n));
+        VELA_TRY(ops::copyColumns(kernels, s, all(b.fused), width, p.qDim() + p.kvDim(), all(b.v), p.kvDim(), n));
+    } else {
+        VELA_TRY(matrix(*w.q, b.normed, b.q, n));
+        VELA_TRY(matrix(*w.k, b.normed, b.k, n));
+        VELA_TRY(matrix(*w.v, b.normed, b.v, n));
+    }
     VELA_TRY(addBias(w.qBias, b.q, n));
     VELA_TRY(addBias(w.kBias, b.k, n));
     VELA_TRY(addBias(w.vBias, b.v, n));
@@ -353,7 +385,7 @@ Status LlamaSession::recordLayer(uint32_t layer, uint32_t n)
     rope.betaFast = p.ropeBetaFast;
     rope.betaSlow = p.ropeBetaSlow;
     rope.nCtxOrig = p.ropeOriginalContext;
-    const ops::WeightView* freqs = m_model.ropeFreqs();
+    const ops::WeightView* freqs = m_model.ropeFactors(m_contextLength);
     const std::optional<vk::BufferRange> factors = freqs ? std::optional(freqs->data) : std::nullopt;
     rope.nHeads = p.headCount;
     VELA_TRY(ops::rope(kernels, s, all(b.q), all(b.positions), factors, rope));
@@ -393,8 +425,17 @@ Status LlamaSession::recordLayer(uint32_t layer, uint32_t n)
     // (SwiGLU) or tanh-GELU (GeGLU, gemma).
     VELA_TRY(ops::rmsNorm(kernels, s, all(b.x), w.ffnNorm->data, all(b.normed), n, p.embeddingLength, p.rmsEpsilon));
     s.barrier();
-    VELA_TRY(matrix(*w.gate, b.normed, b.gate, n));
-    VELA_TRY(matrix(*w.up, b.normed, b.up, n));
+    if (p.fusedGateUp) {
+        // Phi-3: ffn_up holds gate | up (ggml_swiglu gates the first half).
+        VELA_TRY(matrix(*w.up, b.normed, b.fused, n));
+        s.barrier();
+        const uint32_t ff = p.feedForwardLength;
+        VELA_TRY(ops::copyColumns(kernels, s, all(b.fused), 2 * ff, 0, all(b.gate), ff, n));
+        VELA_TRY(ops::copyColumns(kernels, s, all(b.fused), 2 * ff, ff, all(b.up), ff, n));
+    } else {
+        VELA_TRY(matrix(*w.gate, b.normed, b.gate, n));
+        VELA_TRY(matrix(*w.up, b.normed, b.up, n));
+    }
     VELA_TRY(addBias(w.gateBias, b.gate, n));
     VELA_TRY(addBias(w.upBias, b.up, n));
     s.barrier();

@@ -218,11 +218,14 @@ Status checkLayerTensors(const GgufFile& file, const LlamaParams& p, uint32_t la
 {
     const std::string blk = "blk." + std::to_string(layer) + ".";
     const uint64_t embd = p.embeddingLength, qDim = p.qDim(), kvDim = p.kvDim(), ff = p.feedForwardLength;
-    if (file.findTensor(blk + "attn_qkv.weight"))
-        return Status::failure("tensor " + blk + "attn_qkv.weight: fused q/k/v is not supported for " + t_arch + " yet");
+    if (file.findTensor(blk + "attn_qkv.weight") && !p.fusedQkv)
+        return Status::failure("tensor " + blk + "attn_qkv.weight: fused q/k/v is not supported for " + t_arch +
+                               " yet");
+    const bool separate = !p.fusedQkv;
     std::vector<ExpectedTensor> expected = {
-        {"attn_norm.weight", {embd}, true},     {"attn_q.weight", {embd, qDim}, true},
-        {"attn_k.weight", {embd, kvDim}, true}, {"attn_v.weight", {embd, kvDim}, true},
+        {"attn_norm.weight", {embd}, true},     {"attn_q.weight", {embd, qDim}, separate},
+        {"attn_k.weight", {embd, kvDim}, separate}, {"attn_v.weight", {embd, kvDim}, separate},
+        {"attn_qkv.weight", {embd, qDim + 2 * kvDim}, p.fusedQkv},
         {"attn_q.bias", {qDim}, false},         {"attn_k.bias", {kvDim}, false},
         {"attn_v.bias", {kvDim}, false},        {"attn_output.weight", {qDim, embd}, true},
         {"attn_output.bias", {embd}, false},    {"ffn_norm.weight", {embd}, true},
@@ -231,7 +234,13 @@ Status checkLayerTensors(const GgufFile& file, const LlamaParams& p, uint32_t la
     };
     if (!p.qkNorm && (file.findTensor(blk + "attn_q_norm.weight") || file.findTensor(blk + "attn_k_norm.weight")))
         return Status::failure("tensor " + blk + "attn_q_norm.weight: " + t_arch + " has no QK-norm");
-    if (p.expertCount == 0) {
+    if (p.fusedGateUp) {
+        expected.insert(expected.end(),
+                        {{"ffn_up.weight", {embd, 2 * ff}, true}, {"ffn_down.weight", {ff, embd}, true}});
+        if (file.findTensor(blk + "ffn_gate.weight") || file.findTensor(blk + "ffn_up.bias"))
+            return Status::failure("tensor " + blk +
+                                   "ffn_gate.weight or ffn_up.bias: unexpected beside a fused gate|up");
+    } else if (p.expertCount == 0) {
         expected.insert(expected.end(), {{"ffn_gate.weight", {embd, ff}, true}, {"ffn_up.weight", {embd, ff}, true},
                                          {"ffn_down.weight", {ff, embd}, true}, {"ffn_gate.bias", {ff}, false},
                                          {"ffn_up.bias", {ff}, false},          {"ffn_down.bias", {embd}, false}});
@@ -267,6 +276,8 @@ Status checkTensors(const GgufFile& file, LlamaParams& p)
         {"output.weight", {n, vocab}, false},
         {"output.bias", {vocab}, false},
         {"rope_freqs.weight", {p.ropeDimensionCount / 2}, false},
+        {"rope_factors_long.weight", {p.ropeDimensionCount / 2}, false},
+        {"rope_factors_short.weight", {p.ropeDimensionCount / 2}, false},
     };
     for (const ExpectedTensor& e : globals) {
         if (Status s = checkTensor(file, e.name, e.dims, e.required); !s)
@@ -274,6 +285,13 @@ Status checkTensors(const GgufFile& file, LlamaParams& p)
     }
     p.tiedOutput = file.findTensor("output.weight") == nullptr;
     p.hasRopeFreqs = file.findTensor("rope_freqs.weight") != nullptr;
+    const bool longFactors = file.findTensor("rope_factors_long.weight") != nullptr;
+    const bool shortFactors = file.findTensor("rope_factors_short.weight") != nullptr;
+    if (longFactors != shortFactors)
+        return Status::failure("rope_factors_long.weight and rope_factors_short.weight come together");
+    p.hasLongropeFactors = longFactors && (p.architecture == "phi3" || p.ropeScalingType == RopeScalingType::Longrope);
+    if (p.hasLongropeFactors && p.hasRopeFreqs)
+        return Status::failure("rope_freqs.weight and rope_factors_long/short.weight together are not supported");
     for (uint32_t layer = 0; layer < p.blockCount; ++layer) {
         if (Status s = checkLayerTensors(file, p, layer); !s)
             return s;
@@ -322,7 +340,7 @@ Status readGemmaTraits(const GgufFile& file, LlamaParams& p)
 
 bool isLlamaFamily(const std::string& architecture)
 {
-    for (const char* name : {"llama", "qwen2", "qwen3", "gemma", "gemma2", "gemma3"}) {
+    for (const char* name : {"llama", "qwen2", "qwen3", "gemma", "gemma2", "gemma3", "phi3"}) {
         if (architecture == name)
             return true;
     }
@@ -333,7 +351,7 @@ Result<LlamaParams> readLlamaParams(const GgufFile& file)
 {
     if (!isLlamaFamily(file.architecture()))
         return Status::failure("general.architecture is \"" + file.architecture() +
-                               "\", expected one of llama, qwen2, qwen3, gemma, gemma2, gemma3");
+                               "\", expected one of llama, qwen2, qwen3, gemma, gemma2, gemma3, phi3");
     LlamaParams p;
     p.architecture = file.architecture();
     t_arch = p.architecture;
@@ -342,6 +360,9 @@ Result<LlamaParams> readLlamaParams(const GgufFile& file)
     const bool gemma = p.architecture.rfind("gemma", 0) == 0;
     p.qkNorm = p.architecture == "qwen3" || p.architecture == "gemma3";
     p.postNorms = p.architecture == "gemma2" || p.architecture == "gemma3";
+    // Phi-3 files fuse the projections; converted files without fusion are read the usual way.
+    p.fusedQkv = p.architecture == "phi3" && file.findTensor("blk.0.attn_qkv.weight") != nullptr;
+    p.fusedGateUp = p.architecture == "phi3" && file.findTensor("blk.0.ffn_gate.weight") == nullptr;
     if (gemma)
         p.ffnActivation = FfnActivation::Gelu;
     if (Status s = readShapes(file, p); !s)

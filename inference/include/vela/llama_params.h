@@ -1,5 +1,5 @@
 // Hyper-parameters of the Llama family of decoders — `llama` (Llama 1/2/3, Mistral, TinyLlama …), `qwen2`,
-// `qwen3`, `gemma`, `gemma2` and `gemma3` (text): pre-norm blocks of attention and a gated FFN, which differ
+// `qwen3`, `gemma`, `gemma2`, `gemma3` (text) and `phi3`: pre-norm blocks of attention and a gated FFN, which differ
 // only in the traits below (rope layout, biases, QK-norm, the FFN's activation, an embedding scale, post-norms,
 // soft-capping, sliding-window layers). Read from the GGUF metadata the
 // way llama.cpp reads them, with the RoPE settings resolved to the values llama.cpp finally hands to its rope
@@ -62,6 +62,12 @@ struct LlamaParams {
     uint32_t slidingWindow = 0;
     uint32_t slidingWindowPattern = 0;  // layer l is local iff l % pattern < pattern − 1
     float ropeFreqBaseSwa = 10000.0f;
+    // Phi-3: one attn_qkv matrix (rows q | k | v) and one ffn_up holding gate | up (2·n_ff rows).
+    bool fusedQkv = false;
+    bool fusedGateUp = false;
+    // Longrope (Phi-3): rope_factors_short / _long divide the frequencies; the long ones when the session's
+    // context exceeds ropeOriginalContext (llama.cpp get_rope_factors).
+    bool hasLongropeFactors = false;
 
     bool isSlidingWindowLayer(uint32_t layer) const
     {

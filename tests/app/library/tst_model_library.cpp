@@ -43,7 +43,7 @@ private slots:
         const ModelEntry g = ModelLibrary::describe(phi);
         QVERIFY(!g.supported);
         QCOMPARE(g.problem, QStringLiteral("unsupported architecture 'phi2' (Vela runs llama, qwen2, qwen3, gemma, "
-                                           "gemma2, gemma3 models so far)"));
+                                           "gemma2, gemma3, phi3 models so far)"));
     }
 
     void scansAFolderAndPairsProjectors()

@@ -322,7 +322,8 @@ void TestLlamaModel::refusesUnsupportedModels()
     VELA_REQUIRE_FILE(phi, "models/synthetic/phi2.gguf");
     Result<std::unique_ptr<LanguageModel>> b = LanguageModel::load(phi.toStdString());
     QVERIFY(!b.isOk());
-    const std::string refusal = "unsupported architecture 'phi2' (supported: llama, qwen2, qwen3, gemma, gemma2, gemma3)";
+    const std::string refusal =
+        "unsupported architecture 'phi2' (supported: llama, qwen2, qwen3, gemma, gemma2, gemma3, phi3)";
     QVERIFY2(b.message().find(refusal) != std::string::npos, b.message().c_str());
 }
 
