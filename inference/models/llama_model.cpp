@@ -49,6 +49,7 @@ struct LayerWeights {
     const ops::WeightView* postAttnNorm;
     const ops::WeightView* postFfwNorm;
     const ops::WeightView* qkv;  // Phi-3's fused projection (q, k, v null then); `up` then holds gate | up
+    const ops::WeightView* attnNormBias;  // Phi-2's LayerNorm
 };
 
 class LlamaModel;
@@ -106,6 +107,8 @@ private:
     Status matrix(const ops::WeightView& w, const vk::Buffer& x, const vk::Buffer& y, uint32_t n);
     Status addBias(const ops::WeightView* bias, const vk::Buffer& y, uint32_t n);
     Status capLogits(uint32_t rows);
+    Status normalize(const vk::Buffer& x, const ops::WeightView& weight, const ops::WeightView* bias,
+                     const vk::Buffer& out, uint32_t rows);
     Status readLogits(uint32_t rows, std::vector<float>& out, bool append);
     Result<vk::Buffer> make(VkDeviceSize bytes, vk::BufferUsage usage = vk::BufferUsage::DeviceLocal);
 
@@ -156,6 +159,7 @@ public:
     const LayerWeights& layer(uint32_t i) const { return m_layers[i]; }
     const ops::WeightView& tokenEmbedding() const { return *m_tokenEmbedding; }
     const ops::WeightView& outputNorm() const { return *m_outputNorm; }
+    const ops::WeightView* outputNormBias() const { return m_outputNormBias; }
     const ops::WeightView& output() const { return *m_output; }
     const ops::WeightView* outputBias() const { return m_outputBias; }
     // The frequency divisors of a session with `contextLength` tokens: Llama 3's rope_freqs, or Phi-3's long
@@ -179,6 +183,7 @@ private:
     std::vector<LayerWeights> m_layers;
     const ops::WeightView* m_tokenEmbedding = nullptr;
     const ops::WeightView* m_outputNorm = nullptr;
+    const ops::WeightView* m_outputNormBias = nullptr;
     const ops::WeightView* m_output = nullptr;
     const ops::WeightView* m_outputBias = nullptr;  // qwen2 files may have one
     const ops::WeightView* m_ropeFreqs = nullptr;
@@ -215,10 +220,11 @@ Status LlamaModel::loadWeights(const std::function<bool(double)>& progress)
                             get(p + "attn_output.bias"), get(p + "attn_q_norm.weight"), get(p + "attn_k_norm.weight"),
                             get(p + "ffn_gate.bias"), get(p + "ffn_up.bias"), get(p + "ffn_down.bias"),
                             get(p + "post_attention_norm.weight"), get(p + "post_ffw_norm.weight"),
-                            get(p + "attn_qkv.weight")});
+                            get(p + "attn_qkv.weight"), get(p + "attn_norm.bias")});
     }
     m_tokenEmbedding = get("token_embd.weight");
     m_outputNorm = get("output_norm.weight");
+    m_outputNormBias = get("output_norm.bias");
     m_output = m_params.tiedOutput ? m_tokenEmbedding : get("output.weight");
     m_outputBias = get("output.bias");
     m_ropeFreqs = m_params.hasRopeFreqs ? get("rope_freqs.weight") : nullptr;
@@ -312,6 +318,19 @@ Status LlamaSession::matrix(const ops::WeightView& w, const vk::Buffer& x, const
     return ops::matMul(kernels, *m_stream, w, vk::wholeBuffer(x), vk::wholeBuffer(y), n);
 }
 
+// out = norm(x) · weight (+ bias): RMSNorm, or LayerNorm for Phi-2; `rows` rows of n_embd.
+Status LlamaSession::normalize(const vk::Buffer& x, const ops::WeightView& weight, const ops::WeightView* bias,
+                               const vk::Buffer& out, uint32_t rows)
+{
+    const LlamaParams& p = m_model.params();
+    if (!p.layerNorm)
+        return ops::rmsNorm(m_model.kernels(), *m_stream, vk::wholeBuffer(x), weight.data, vk::wholeBuffer(out), rows,
+                            p.embeddingLength, p.rmsEpsilon);
+    const std::optional<vk::BufferRange> b = bias ? std::optional(bias->data) : std::nullopt;
+    return ops::layerNorm(m_model.kernels(), *m_stream, vk::wholeBuffer(x), weight.data, b, vk::wholeBuffer(out), rows,
+                          p.embeddingLength, p.rmsEpsilon);
+}
+
 // Gemma 2's final soft-cap on `rows` rows of logits (records its own barrier: the logits were just written).
 Status LlamaSession::capLogits(uint32_t rows)
 {
@@ -345,7 +364,7 @@ Status LlamaSession::recordLayer(uint32_t layer, uint32_t n)
     const auto all = [](const vk::Buffer& buffer) { return vk::wholeBuffer(buffer); };
 
     // Attention: normed = rmsnorm(x) · w_attn_norm; q, k, v projections; RoPE on q and k.
-    VELA_TRY(ops::rmsNorm(kernels, s, all(b.x), w.attnNorm->data, all(b.normed), n, p.embeddingLength, p.rmsEpsilon));
+    VELA_TRY(normalize(b.x, *w.attnNorm, w.attnNormBias, b.normed, n));
     s.barrier();
     if (w.qkv) {
         // Phi-3: one projection, its rows q | k | v split into the buffers the rest of the block reads.
@@ -422,9 +441,25 @@ Status LlamaSession::recordLayer(uint32_t layer, uint32_t n)
     s.barrier();
 
     // Feed-forward: x += W_down · (act(W_gate · n) ⊙ (W_up · n)), n = rmsnorm(x) · w_ffn_norm, act = silu
-    // (SwiGLU) or tanh-GELU (GeGLU, gemma).
-    VELA_TRY(ops::rmsNorm(kernels, s, all(b.x), w.ffnNorm->data, all(b.normed), n, p.embeddingLength, p.rmsEpsilon));
-    s.barrier();
+    // (SwiGLU) or tanh-GELU (GeGLU, gemma). Phi-2 runs it beside the attention: on the attention's own
+    // normed input (still in b.normed), with no gate: x += W_down · gelu(W_up · n + b) + b.
+    if (!p.parallelBlock) {
+        VELA_TRY(normalize(b.x, *w.ffnNorm, nullptr, b.normed, n));
+        s.barrier();
+    }
+    if (!p.gatedFfn) {
+        VELA_TRY(matrix(*w.up, b.normed, b.up, n));
+        VELA_TRY(addBias(w.upBias, b.up, n));
+        s.barrier();
+        VELA_TRY(ops::gelu(kernels, s, all(b.up), all(b.up), n * p.feedForwardLength));
+        s.barrier();
+        VELA_TRY(matrix(*w.down, b.up, b.projected, n));
+        VELA_TRY(addBias(w.downBias, b.projected, n));
+        s.barrier();
+        VELA_TRY(ops::add(kernels, s, all(b.x), all(b.projected), all(b.x), n * p.embeddingLength));
+        s.barrier();
+        return {};
+    }
     if (p.fusedGateUp) {
         // Phi-3: ffn_up holds gate | up (ggml_swiglu gates the first half).
         VELA_TRY(matrix(*w.up, b.normed, b.fused, n));
@@ -475,8 +510,7 @@ Status LlamaSession::recordLogits(uint32_t n, Logits which)
             b.readback = std::move(readback).value();
             m_logitsRows = m_batchSize;
         }
-        VELA_TRY(ops::rmsNorm(kernels, s, vk::wholeBuffer(b.x), m_model.outputNorm().data, vk::wholeBuffer(b.normed),
-                              n, p.embeddingLength, p.rmsEpsilon));
+        VELA_TRY(normalize(b.x, m_model.outputNorm(), m_model.outputNormBias(), b.normed, n));
         s.barrier();
         VELA_TRY(matrix(m_model.output(), b.normed, b.logits, n));
         VELA_TRY(addBias(m_model.outputBias(), b.logits, n));
@@ -485,8 +519,7 @@ Status LlamaSession::recordLogits(uint32_t n, Logits which)
     // Logits::Last: copy the last row out (a copy has no offset-alignment rules, a binding has).
     s.copy(b.x, VkDeviceSize(n - 1) * p.embeddingLength * 4, b.lastRow, 0, VkDeviceSize(p.embeddingLength) * 4);
     s.barrier();
-    VELA_TRY(ops::rmsNorm(kernels, s, vk::wholeBuffer(b.lastRow), m_model.outputNorm().data,
-                          vk::wholeBuffer(b.lastRow), 1, p.embeddingLength, p.rmsEpsilon));
+    VELA_TRY(normalize(b.lastRow, m_model.outputNorm(), m_model.outputNormBias(), b.lastRow, 1));
     s.barrier();
     VELA_TRY(ops::matVec(kernels, s, m_model.output(), vk::wholeBuffer(b.lastRow), vk::wholeBuffer(b.logits), 1));
     VELA_TRY(addBias(m_model.outputBias(), b.logits, 1));

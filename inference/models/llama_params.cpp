@@ -123,7 +123,9 @@ Status readShapes(const GgufFile& file, LlamaParams& p)
     if (valueLength.value().value_or(p.headDim) != p.headDim)
         return Status::failure(t_arch + " needs attention.key_length == attention.value_length");
     p.ropeDimensionCount = ropeDims.value().value_or(p.headDim);
-    if (p.ropeDimensionCount != p.headDim)
+    // Phi-2 rotates the first n_rot dimensions of each head only (partial rotary).
+    const bool partialRotary = t_arch == "phi2" && p.ropeDimensionCount <= p.headDim && p.ropeDimensionCount % 2 == 0;
+    if (p.ropeDimensionCount != p.headDim && !partialRotary)
         return Status::failure(t_arch + " needs rope.dimension_count (" + std::to_string(p.ropeDimensionCount) +
                                ") == head dimension (" + std::to_string(p.headDim) + ")");
     if (p.headDim % 2 != 0)
@@ -228,7 +230,8 @@ Status checkLayerTensors(const GgufFile& file, const LlamaParams& p, uint32_t la
         {"attn_qkv.weight", {embd, qDim + 2 * kvDim}, p.fusedQkv},
         {"attn_q.bias", {qDim}, false},         {"attn_k.bias", {kvDim}, false},
         {"attn_v.bias", {kvDim}, false},        {"attn_output.weight", {qDim, embd}, true},
-        {"attn_output.bias", {embd}, false},    {"ffn_norm.weight", {embd}, true},
+        {"attn_output.bias", {embd}, false},    {"ffn_norm.weight", {embd}, !p.parallelBlock},
+        {"attn_norm.bias", {embd}, false},
         {"attn_q_norm.weight", {p.headDim}, p.qkNorm}, {"attn_k_norm.weight", {p.headDim}, p.qkNorm},
         {"post_attention_norm.weight", {embd}, p.postNorms}, {"post_ffw_norm.weight", {embd}, p.postNorms},
     };
@@ -241,7 +244,7 @@ Status checkLayerTensors(const GgufFile& file, const LlamaParams& p, uint32_t la
             return Status::failure("tensor " + blk +
                                    "ffn_gate.weight or ffn_up.bias: unexpected beside a fused gate|up");
     } else if (p.expertCount == 0) {
-        expected.insert(expected.end(), {{"ffn_gate.weight", {embd, ff}, true}, {"ffn_up.weight", {embd, ff}, true},
+        expected.insert(expected.end(), {{"ffn_gate.weight", {embd, ff}, p.gatedFfn}, {"ffn_up.weight", {embd, ff}, true},
                                          {"ffn_down.weight", {ff, embd}, true}, {"ffn_gate.bias", {ff}, false},
                                          {"ffn_up.bias", {ff}, false},          {"ffn_down.bias", {embd}, false}});
     } else {
@@ -273,6 +276,7 @@ Status checkTensors(const GgufFile& file, LlamaParams& p)
     const std::vector<ExpectedTensor> globals = {
         {"token_embd.weight", {n, vocab}, true},
         {"output_norm.weight", {n}, true},
+        {"output_norm.bias", {n}, false},
         {"output.weight", {n, vocab}, false},
         {"output.bias", {vocab}, false},
         {"rope_freqs.weight", {p.ropeDimensionCount / 2}, false},
@@ -340,7 +344,7 @@ Status readGemmaTraits(const GgufFile& file, LlamaParams& p)
 
 bool isLlamaFamily(const std::string& architecture)
 {
-    for (const char* name : {"llama", "qwen2", "qwen3", "gemma", "gemma2", "gemma3", "phi3"}) {
+    for (const char* name : {"llama", "qwen2", "qwen3", "gemma", "gemma2", "gemma3", "phi2", "phi3"}) {
         if (architecture == name)
             return true;
     }
@@ -351,7 +355,7 @@ Result<LlamaParams> readLlamaParams(const GgufFile& file)
 {
     if (!isLlamaFamily(file.architecture()))
         return Status::failure("general.architecture is \"" + file.architecture() +
-                               "\", expected one of llama, qwen2, qwen3, gemma, gemma2, gemma3, phi3");
+                               "\", expected one of llama, qwen2, qwen3, gemma, gemma2, gemma3, phi2, phi3");
     LlamaParams p;
     p.architecture = file.architecture();
     t_arch = p.architecture;
@@ -363,18 +367,25 @@ Result<LlamaParams> readLlamaParams(const GgufFile& file)
     // Phi-3 files fuse the projections; converted files without fusion are read the usual way.
     p.fusedQkv = p.architecture == "phi3" && file.findTensor("blk.0.attn_qkv.weight") != nullptr;
     p.fusedGateUp = p.architecture == "phi3" && file.findTensor("blk.0.ffn_gate.weight") == nullptr;
+    if (p.architecture == "phi2") {
+        p.layerNorm = true;
+        p.parallelBlock = true;
+        p.gatedFfn = false;
+        p.ffnActivation = FfnActivation::Gelu;
+    }
     if (gemma)
         p.ffnActivation = FfnActivation::Gelu;
     if (Status s = readShapes(file, p); !s)
         return s;
-    auto eps = readFloat(file, "attention.layer_norm_rms_epsilon", std::nullopt);
+    const std::string epsKey = p.layerNorm ? "attention.layer_norm_epsilon" : "attention.layer_norm_rms_epsilon";
+    auto eps = readFloat(file, epsKey, std::nullopt);
     auto scale = readFloat(file, "attention.scale", 0.0f);
     if (!eps)
         return eps.status();
     if (!scale)
         return scale.status();
     if (eps.value() <= 0.0f)
-        return Status::failure(key("attention.layer_norm_rms_epsilon") + " must be > 0");
+        return Status::failure(key(epsKey) + " must be > 0");
     p.rmsEpsilon = eps.value();
     p.attentionScale = scale.value();
     if (Status s = readRope(file, p); !s)

@@ -93,6 +93,7 @@ QList<QPair<QString, QString>> llamaFamilyGoldenModels()
         {"gemma", "models/synthetic/gemma.gguf"},
         {"gemma2", "models/synthetic/gemma2.gguf"},
         {"gemma3", "models/synthetic/gemma3.gguf"},
+        {"phi2", "models/synthetic/phi2.gguf"},
         {"phi3", "models/synthetic/phi3.gguf"},
     };
 }

@@ -1,5 +1,5 @@
 // Hyper-parameters of the Llama family of decoders — `llama` (Llama 1/2/3, Mistral, TinyLlama …), `qwen2`,
-// `qwen3`, `gemma`, `gemma2`, `gemma3` (text) and `phi3`: pre-norm blocks of attention and a gated FFN, which differ
+// `qwen3`, `gemma`, `gemma2`, `gemma3` (text), `phi2` and `phi3`: pre-norm blocks of attention and a gated FFN, which differ
 // only in the traits below (rope layout, biases, QK-norm, the FFN's activation, an embedding scale, post-norms,
 // soft-capping, sliding-window layers). Read from the GGUF metadata the
 // way llama.cpp reads them, with the RoPE settings resolved to the values llama.cpp finally hands to its rope
@@ -31,7 +31,7 @@ struct LlamaParams {
     uint32_t headDim = 0;            // attention.key_length = value_length, default n_embd / n_head
     uint32_t expertCount = 0;        // 0 = dense FFN
     uint32_t expertUsedCount = 0;
-    float rmsEpsilon = 1e-5f;        // attention.layer_norm_rms_epsilon (required)
+    float rmsEpsilon = 1e-5f;        // attention.layer_norm_rms_epsilon (required; phi2: layer_norm_epsilon)
     float attentionScale = 0.0f;     // attention.scale; 0 = 1/sqrt(headDim)
 
     // RoPE (normal / adjacent-pair mode for llama). These are the values of llama.cpp's rope call:
@@ -68,6 +68,11 @@ struct LlamaParams {
     // Longrope (Phi-3): rope_factors_short / _long divide the frequencies; the long ones when the session's
     // context exceeds ropeOriginalContext (llama.cpp get_rope_factors).
     bool hasLongropeFactors = false;
+    // Phi-2: LayerNorm with bias instead of RMSNorm, attention and FFN side by side on the same normed input
+    // (x + attn(n) + ffn(n), no ffn_norm), and a plain FFN: down(gelu(up·n + b) ) + b, no gate.
+    bool layerNorm = false;
+    bool parallelBlock = false;
+    bool gatedFfn = true;
 
     bool isSlidingWindowLayer(uint32_t layer) const
     {

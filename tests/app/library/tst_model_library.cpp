@@ -39,11 +39,11 @@ private slots:
         const ModelEntry e = ModelLibrary::describe(broken.fileName());
         QVERIFY(!e.supported);
         QVERIFY2(e.problem.contains("not a GGUF file"), qPrintable(e.problem));
-        VELA_REQUIRE_FILE(phi, "models/synthetic/phi2.gguf");
-        const ModelEntry g = ModelLibrary::describe(phi);
+        VELA_REQUIRE_FILE(grok, "models/synthetic/grok.gguf");
+        const ModelEntry g = ModelLibrary::describe(grok);
         QVERIFY(!g.supported);
-        QCOMPARE(g.problem, QStringLiteral("unsupported architecture 'phi2' (Vela runs llama, qwen2, qwen3, gemma, "
-                                           "gemma2, gemma3, phi3 models so far)"));
+        QCOMPARE(g.problem, QStringLiteral("unsupported architecture 'grok' (Vela runs llama, qwen2, qwen3, gemma, "
+                                           "gemma2, gemma3, phi2, phi3 models so far)"));
     }
 
     void scansAFolderAndPairsProjectors()

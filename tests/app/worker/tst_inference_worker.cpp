@@ -284,7 +284,8 @@ private slots:
             cut.write(source.read(source.size() / 2));
         cut.close();
         QTest::newRow("not a GGUF") << notGguf << "";
-        QTest::newRow("unsupported architecture") << vela::test::requireTestFile(QStringLiteral("models/synthetic/phi2.gguf")) << "phi2";
+        QTest::newRow("unsupported architecture")
+            << vela::test::requireTestFile(QStringLiteral("models/synthetic/grok.gguf")) << "grok";
         QTest::newRow("truncated") << truncated << "";
         QTest::newRow("missing") << scratch + "/no-such-model.gguf" << "no-such-model.gguf";
     }

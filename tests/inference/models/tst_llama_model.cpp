@@ -1,4 +1,4 @@
-// The Llama family (llama, qwen2, qwen3, gemma 1/2/3) on Vulkan against llama.cpp's goldens
+// The Llama family (llama, qwen2, qwen3, gemma 1/2/3, phi2, phi3) on Vulkan against llama.cpp's goldens
 // (reference/logits): every model and quant type with goldens, every prompt: last-token logits within
 // 0.03·max|logit| and cosine ≥ 0.9995; teacher-forced logits of prompt + golden continuation (Logits::All)
 // pick the golden token wherever llama.cpp's margin exceeds 0.02; stories260K's 64-token greedy continuation
@@ -319,11 +319,11 @@ void TestLlamaModel::refusesUnsupportedModels()
     Result<std::unique_ptr<LanguageModel>> a = LanguageModel::load(moe.toStdString());
     QVERIFY(!a.isOk());
     QVERIFY2(a.message().find("Mixture-of-Experts") != std::string::npos, a.message().c_str());
-    VELA_REQUIRE_FILE(phi, "models/synthetic/phi2.gguf");
-    Result<std::unique_ptr<LanguageModel>> b = LanguageModel::load(phi.toStdString());
+    VELA_REQUIRE_FILE(grok, "models/synthetic/grok.gguf");
+    Result<std::unique_ptr<LanguageModel>> b = LanguageModel::load(grok.toStdString());
     QVERIFY(!b.isOk());
     const std::string refusal =
-        "unsupported architecture 'phi2' (supported: llama, qwen2, qwen3, gemma, gemma2, gemma3, phi3)";
+        "unsupported architecture 'grok' (supported: llama, qwen2, qwen3, gemma, gemma2, gemma3, phi2, phi3)";
     QVERIFY2(b.message().find(refusal) != std::string::npos, b.message().c_str());
 }
 
