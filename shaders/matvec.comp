@@ -10,6 +10,11 @@
 //
 // Bindings: 0 = W chunk (rows, cols) in the weight type, 1 = x (float), 2 = y (float).
 // Specialization: 0 = workgroup size (a power of two), 1 = ROWS, 2 = COLUMNS (1…VELA_MATVEC_MAX_COLUMNS).
+//
+// VELA_EXPERTS variants (ops::matVecExperts, Mixture-of-Experts; ggml's GGML_OP_MUL_MAT_ID): W is the stack of
+// nExperts matrices (nExperts·rows, cols), binding 3 holds one u32 expert id per (token, expert) pair, and
+// workgroup z = pair p computes y[p] = W[ids[p]] · x[p / pairsPerX]: only the selected experts' rows are read,
+// and the ids never leave the device. COLUMNS is 1. An id ≥ nExperts yields a zero row (no read past W).
 #ifdef VELA_SUBGROUP_REDUCE
 #extension GL_KHR_shader_subgroup_basic : require
 #extension GL_KHR_shader_subgroup_arithmetic : require
@@ -27,7 +32,12 @@ layout(local_size_x_id = 0) in;
 layout(std430, binding = 1) readonly buffer X { float xs[]; };
 layout(std430, binding = 1) readonly buffer X4 { vec4 x4[]; };
 layout(std430, binding = 2) writeonly buffer Y { float ys[]; };
+#ifdef VELA_EXPERTS
+layout(std430, binding = 3) readonly buffer Ids { uint ids[]; };
+layout(push_constant) uniform Push { MatVecExpertsPush p; };
+#else
 layout(push_constant) uniform Push { MatVecPush p; };
+#endif
 
 shared float partial[COLUMNS][ROWS][WG];
 
@@ -37,6 +47,23 @@ void main()
     if (firstRow >= p.rows)
         return;  // the whole workgroup leaves together, so later barriers stay uniform
     const uint tid = gl_LocalInvocationID.x;
+#ifdef VELA_EXPERTS
+    const uint pair = p.firstPair + gl_WorkGroupID.z;
+    const uint expert = ids[pair];  // the same for the whole workgroup
+    const uint xOffset = (pair / p.pairsPerX) * p.cols, xStride = 0;
+    const uint yOffset = pair * p.rows, yStride = 0;
+    if (expert >= p.nExperts) {
+        // A bad id (e.g. from a broken router) must not read past W: a zero row, and the workgroup leaves together.
+        if (tid < ROWS && firstRow + tid < p.rows)
+            ys[yOffset + firstRow + tid] = 0.0;
+        return;
+    }
+    const uint firstExpertRow = expert * p.rows;
+#else
+    const uint xOffset = p.xOffset, xStride = p.xStride;
+    const uint yOffset = p.yOffset, yStride = p.yStride;
+    const uint firstExpertRow = 0;
+#endif
 
     float acc[COLUMNS][ROWS];
     for (uint c = 0; c < COLUMNS; ++c)
@@ -46,7 +73,7 @@ void main()
     // Rows past the end (last workgroup) repeat the last row: no branch in the loop, results not written.
     uint rowBlock[ROWS];
     for (uint r = 0; r < ROWS; ++r)
-        rowBlock[r] = min(firstRow + r, p.rows - 1) * p.blocksPerRow;
+        rowBlock[r] = (firstExpertRow + min(firstRow + r, p.rows - 1)) * p.blocksPerRow;
 
     // Groups of 32 weights (one K-quant sub-block, whose scale is then decoded once), then of 8: every quantized
     // row qualifies (blocks of 32 or 256); float rows only when 8 | cols.
@@ -65,7 +92,7 @@ void main()
             dequant32(rowBlock[r] + k / DQ_BLOCK_SIZE, k % DQ_BLOCK_SIZE, w);
             for (uint c = 0; c < COLUMNS; ++c) {
                 // x is small and cache-resident: reloading it per row keeps registers free for W.
-                const uint xi = (p.xOffset + c * p.xStride + k) >> 2;
+                const uint xi = (xOffset + c * xStride + k) >> 2;
                 float sum = 0.0;
                 for (uint i = 0; i < 8; ++i)
                     sum += dot(w[i], x4[xi + i]);
@@ -77,7 +104,7 @@ void main()
         const uint k = g * 8;
         vec4 xLo[COLUMNS], xHi[COLUMNS];
         for (uint c = 0; c < COLUMNS; ++c) {
-            const uint xi = (p.xOffset + c * p.xStride + k) >> 2;
+            const uint xi = (xOffset + c * xStride + k) >> 2;
             xLo[c] = x4[xi];
             xHi[c] = x4[xi + 1];
         }
@@ -94,7 +121,7 @@ void main()
         for (uint r = 0; r < ROWS; ++r) {
             const float w = dequant1(rowBlock[r] + k);
             for (uint c = 0; c < COLUMNS; ++c)
-                acc[c][r] += w * xs[p.xOffset + c * p.xStride + k];
+                acc[c][r] += w * xs[xOffset + c * xStride + k];
         }
     }
 #endif
@@ -138,5 +165,5 @@ void main()
     if (tid == 0)
         for (uint r = 0; r < ROWS && firstRow + r < p.rows; ++r)
             for (uint c = 0; c < COLUMNS; ++c)
-                ys[p.yOffset + c * p.yStride + firstRow + r] = acc[c][r];
+                ys[yOffset + c * yStride + firstRow + r] = acc[c][r];
 }

@@ -176,5 +176,49 @@ static_assert(sizeof(CopyColumnsPush) == 16);
 static_assert(sizeof(LayerNormPush) == 16);
 #endif
 
+// Expert-indexed matrix × vector (shaders/matvec.comp with VELA_EXPERTS, Mixture-of-Experts): workgroup z = pair
+// p − firstPair computes y[p][r] = Σ_k W[ids[p]·rows + r][k]·x[p / pairsPerX][k]. Same specialization as MatVecPush.
+struct MatVecExpertsPush {
+    uint rows;          // rows of one expert's matrix
+    uint cols;          // elements per row (= floats per row of x)
+    uint blocksPerRow;  // cols / block size of the weight type
+    uint nExperts;      // matrices stacked in W; larger ids give zero rows
+    uint pairsPerX;     // consecutive pairs that share one row of x
+    uint firstPair;     // pair of workgroup z = 0 (dispatches split at maxWorkGroupCount[2])
+};
+
+#ifdef __cplusplus
+static_assert(sizeof(MatVecExpertsPush) == 24);
+#endif
+
+// Mixture-of-Experts routing and combination (shaders/moe_route.comp: one thread per token; moe_combine.comp:
+// one thread per output element, VELA_ELEMENTWISE_WORKGROUP).
+#define VELA_MOE_WORKGROUP 64
+#define VELA_MOE_MAX_EXPERTS 256
+#define VELA_MOE_MAX_K 8
+#define VELA_MOE_GATING_SOFTMAX 0u
+#define VELA_MOE_GATING_SIGMOID 1u
+#define VELA_MOE_GATING_SOFTMAX_AFTER_TOPK 2u
+struct MoeRoutePush {
+    uint nTokens;
+    uint nExperts;   // router logits per token (≤ VELA_MOE_MAX_EXPERTS)
+    uint k;          // experts chosen per token (≤ VELA_MOE_MAX_K)
+    uint gating;     // VELA_MOE_GATING_*
+    uint hasBias;    // 1: add binding 1 (nExperts) to the probabilities for the selection only
+    uint normalize;  // 1: divide the k weights by their sum
+    float scale;     // multiply the weights (skipped when 0 or 1)
+};
+struct MoeCombinePush {
+    uint nTokens;
+    uint k;           // expert outputs per token
+    uint nEmbd;       // floats per row
+    uint accumulate;  // 1: add the sum to what out holds
+};
+
+#ifdef __cplusplus
+static_assert(sizeof(MoeRoutePush) == 28);
+static_assert(sizeof(MoeCombinePush) == 16);
+#endif
+
 VELA_ABI_END
 #endif

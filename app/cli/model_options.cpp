@@ -103,12 +103,13 @@ void printKernelTimings(const Session& session)
     double total = 0;
     for (const auto& [name, t] : rows)
         total += t.milliseconds;
-    std::fprintf(stderr, "\n%-24s %12s %7s %10s %8s\n", "kernel", "ms", "share", "dispatches", "GB/s");
+    std::fprintf(stderr, "\n%-24s %12s %7s %10s %10s %8s\n", "kernel", "ms", "share", "dispatches", "MB read", "GB/s");
     for (const auto& [name, t] : rows) {
         std::fprintf(stderr, "%-24s %12.3f %6.1f%% %10llu", name.c_str(), t.milliseconds,
                      total > 0 ? 100.0 * t.milliseconds / total : 0.0, static_cast<unsigned long long>(t.dispatches));
         if (t.bytes && t.milliseconds > 0)
-            std::fprintf(stderr, " %8.2f", static_cast<double>(t.bytes) / (t.milliseconds * 1e6));
+            std::fprintf(stderr, " %10.3f %8.2f", static_cast<double>(t.bytes) / 1e6,
+                         static_cast<double>(t.bytes) / (t.milliseconds * 1e6));
         std::fprintf(stderr, "\n");
     }
     std::fprintf(stderr, "%-24s %12.3f\n", "total", total);

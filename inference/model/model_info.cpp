@@ -94,6 +94,15 @@ ModelInfo describeModel(const GgufFile& file)
     const GgufTensorInfo* embedding = file.findTensor("token_embd.weight");
     if (embedding && file.findTensor("output.weight") && embedding->dims[1] > 0)
         info.decodeWeightBytes -= embedding->byteSize - embedding->byteSize / embedding->dims[1];
+    // A Mixture-of-Experts token reads only its k experts of each routed expert tensor (…_exps).
+    const uint32_t experts = archUInt(file, arch, "expert_count");
+    const uint32_t used = archUInt(file, arch, "expert_used_count");
+    if (experts > 0 && used > 0 && used < experts) {
+        for (const GgufTensorInfo& t : file.tensors()) {
+            if (t.name.find("_exps.") != std::string::npos)
+                info.decodeWeightBytes -= t.byteSize - t.byteSize / experts * used;
+        }
+    }
     info.kvValuesPerToken = kvValuesPerToken(file, info);
 
     info.tokenizerModel = std::string(file.getString("tokenizer.ggml.model").value_or(""));

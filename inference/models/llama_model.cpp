@@ -9,6 +9,8 @@
 #include "ops/kv_cache.h"
 #include "ops/matmul.h"
 #include "ops/matvec.h"
+#include "ops/matvec_experts.h"
+#include "ops/moe.h"
 #include "ops/norm.h"
 #include "ops/rope.h"
 #include "ops/select.h"
@@ -50,6 +52,15 @@ struct LayerWeights {
     const ops::WeightView* postFfwNorm;
     const ops::WeightView* qkv;  // Phi-3's fused projection (q, k, v null then); `up` then holds gate | up
     const ops::WeightView* attnNormBias;  // Phi-2's LayerNorm
+    // Mixture-of-Experts: the router, the experts' 3-D weights [cols, rows, n_expert], Qwen2-MoE's shared expert.
+    const ops::WeightView* router;
+    const ops::WeightView* gateExperts;
+    const ops::WeightView* upExperts;
+    const ops::WeightView* downExperts;
+    const ops::WeightView* sharedGateInput;
+    const ops::WeightView* sharedGate;
+    const ops::WeightView* sharedUp;
+    const ops::WeightView* sharedDown;
 };
 
 class LlamaModel;
@@ -70,6 +81,13 @@ struct SessionBuffers {
     vk::Buffer gate;                 // (batch, n_ff)
     vk::Buffer up;                   // (batch, n_ff)
     vk::Buffer fused;                // (batch, max(q + 2·kv, 2·n_ff)) fused projections' output, when used
+    // Mixture-of-Experts, when the model has experts (k = experts per token, ff = an expert's n_ff):
+    vk::Buffer router;               // (batch, n_expert) router logits
+    vk::Buffer expertIds;            // (batch, k) u32
+    vk::Buffer expertWeights;        // (batch, k) f32
+    vk::Buffer expertGate;           // (batch·k, ff)
+    vk::Buffer expertUp;             // (batch·k, ff)
+    vk::Buffer expertOut;            // (batch·k, n_embd)
     vk::Buffer lastRow;              // (n_embd) the last token's residual, for Logits::Last
     vk::Buffer logits;               // (n_vocab) or (batch, n_vocab) once Logits::All was asked for
     vk::Buffer selection;            // top-k ids and values, (2 · 64) u32/f32
@@ -107,6 +125,7 @@ private:
     Status matrix(const ops::WeightView& w, const vk::Buffer& x, const vk::Buffer& y, uint32_t n);
     Status addBias(const ops::WeightView* bias, const vk::Buffer& y, uint32_t n);
     Status capLogits(uint32_t rows);
+    Status recordExperts(const LayerWeights& w, uint32_t n);
     Status normalize(const vk::Buffer& x, const ops::WeightView& weight, const ops::WeightView* bias,
                      const vk::Buffer& out, uint32_t rows);
     Status readLogits(uint32_t rows, std::vector<float>& out, bool append);
@@ -220,7 +239,11 @@ Status LlamaModel::loadWeights(const std::function<bool(double)>& progress)
                             get(p + "attn_output.bias"), get(p + "attn_q_norm.weight"), get(p + "attn_k_norm.weight"),
                             get(p + "ffn_gate.bias"), get(p + "ffn_up.bias"), get(p + "ffn_down.bias"),
                             get(p + "post_attention_norm.weight"), get(p + "post_ffw_norm.weight"),
-                            get(p + "attn_qkv.weight"), get(p + "attn_norm.bias")});
+                            get(p + "attn_qkv.weight"), get(p + "attn_norm.bias"), get(p + "ffn_gate_inp.weight"),
+                            get(p + "ffn_gate_exps.weight"), get(p + "ffn_up_exps.weight"),
+                            get(p + "ffn_down_exps.weight"), get(p + "ffn_gate_inp_shexp.weight"),
+                            get(p + "ffn_gate_shexp.weight"), get(p + "ffn_up_shexp.weight"),
+                            get(p + "ffn_down_shexp.weight")});
     }
     m_tokenEmbedding = get("token_embd.weight");
     m_outputNorm = get("output_norm.weight");
@@ -290,8 +313,18 @@ Status LlamaSession::allocate()
     VELA_TRY(add(m_buffers.v, b * p.kvDim() * f32, U::DeviceLocal));
     VELA_TRY(add(m_buffers.attention, b * p.qDim() * f32, U::DeviceLocal));
     VELA_TRY(add(m_buffers.projected, b * p.embeddingLength * f32, U::DeviceLocal));
-    VELA_TRY(add(m_buffers.gate, b * p.feedForwardLength * f32, U::DeviceLocal));
-    VELA_TRY(add(m_buffers.up, b * p.feedForwardLength * f32, U::DeviceLocal));
+    const VkDeviceSize ffnWidth = std::max(p.feedForwardLength, p.sharedExpertFeedForwardLength);
+    VELA_TRY(add(m_buffers.gate, b * ffnWidth * f32, U::DeviceLocal));
+    VELA_TRY(add(m_buffers.up, b * ffnWidth * f32, U::DeviceLocal));
+    if (p.expertCount > 0) {
+        const VkDeviceSize k = p.expertUsedCount, ff = p.expertFeedForwardLength;
+        VELA_TRY(add(m_buffers.router, b * p.expertCount * f32, U::DeviceLocal));
+        VELA_TRY(add(m_buffers.expertIds, b * k * 4, U::DeviceLocal));
+        VELA_TRY(add(m_buffers.expertWeights, b * k * f32, U::DeviceLocal));
+        VELA_TRY(add(m_buffers.expertGate, b * k * ff * f32, U::DeviceLocal));
+        VELA_TRY(add(m_buffers.expertUp, b * k * ff * f32, U::DeviceLocal));
+        VELA_TRY(add(m_buffers.expertOut, b * k * p.embeddingLength * f32, U::DeviceLocal));
+    }
     if (p.fusedQkv || p.fusedGateUp) {
         const VkDeviceSize width = std::max<VkDeviceSize>(p.fusedQkv ? p.qDim() + 2 * p.kvDim() : 0,
                                                           p.fusedGateUp ? 2 * p.feedForwardLength : 0);
@@ -316,6 +349,70 @@ Status LlamaSession::matrix(const ops::WeightView& w, const vk::Buffer& x, const
     if (n == 1)
         return ops::matVec(kernels, *m_stream, w, vk::wholeBuffer(x), vk::wholeBuffer(y), 1);
     return ops::matMul(kernels, *m_stream, w, vk::wholeBuffer(x), vk::wholeBuffer(y), n);
+}
+
+// Mixture-of-Experts FFN (llama.cpp build_moe_ffn): the router's softmax picks k experts per token on the
+// device, each chosen expert's SwiGLU FFN runs on its token through expert-indexed matvecs that read only the
+// chosen experts' rows, and the outputs are summed with the router's weights; Qwen2-MoE adds a shared expert
+// scaled by sigmoid(its own gate). x += that sum.
+Status LlamaSession::recordExperts(const LayerWeights& w, uint32_t n)
+{
+    const LlamaParams& p = m_model.params();
+    ops::KernelLibrary& kernels = m_model.kernels();
+    vk::CommandStream& s = *m_stream;
+    SessionBuffers& b = m_buffers;
+    const auto all = [](const vk::Buffer& buffer) { return vk::wholeBuffer(buffer); };
+    const uint32_t k = p.expertUsedCount, pairs = n * k, ff = p.expertFeedForwardLength;
+
+    VELA_TRY(matrix(*w.router, b.normed, b.router, n));  // (n, n_expert)
+    s.barrier();
+    ops::MoeRouteParams route;
+    route.nTokens = n;
+    route.nExperts = p.expertCount;
+    route.k = k;
+    route.gating = ops::MoeGating::Softmax;
+    route.normalize = p.expertWeightsNorm;
+    VELA_TRY(ops::moeRoute(kernels, s, all(b.router), std::nullopt, all(b.expertIds), all(b.expertWeights), route));
+    s.barrier();
+    // Gate and up of each (token, expert) pair read the token's row; down reads the pair's own hidden row.
+    VELA_TRY(ops::matVecExperts(kernels, s, *w.gateExperts, p.expertCount, all(b.expertIds), pairs, k, all(b.normed),
+                                all(b.expertGate)));
+    VELA_TRY(ops::matVecExperts(kernels, s, *w.upExperts, p.expertCount, all(b.expertIds), pairs, k, all(b.normed),
+                                all(b.expertUp)));
+    s.barrier();
+    VELA_TRY(ops::swiglu(kernels, s, all(b.expertGate), all(b.expertUp), all(b.expertGate), pairs * ff));
+    s.barrier();
+    VELA_TRY(ops::matVecExperts(kernels, s, *w.downExperts, p.expertCount, all(b.expertIds), pairs, 1,
+                                all(b.expertGate), all(b.expertOut)));
+    s.barrier();
+    VELA_TRY(ops::moeCombine(kernels, s, all(b.expertOut), all(b.expertWeights), all(b.projected), n, k,
+                             p.embeddingLength, false));
+    s.barrier();
+    if (w.sharedGateInput) {
+        // sigmoid(shared gate · n) through the router kernel (one "expert", sigmoid gating) so the shared
+        // expert's output is summed in by the same combine.
+        const uint32_t sff = p.sharedExpertFeedForwardLength;
+        VELA_TRY(matrix(*w.sharedGateInput, b.normed, b.router, n));  // (n, 1)
+        VELA_TRY(matrix(*w.sharedGate, b.normed, b.gate, n));
+        VELA_TRY(matrix(*w.sharedUp, b.normed, b.up, n));
+        s.barrier();
+        ops::MoeRouteParams one;
+        one.nTokens = n;
+        one.nExperts = 1;
+        one.k = 1;
+        one.gating = ops::MoeGating::Sigmoid;
+        VELA_TRY(ops::moeRoute(kernels, s, all(b.router), std::nullopt, all(b.expertIds), all(b.expertWeights), one));
+        VELA_TRY(ops::swiglu(kernels, s, all(b.gate), all(b.up), all(b.gate), n * sff));
+        s.barrier();
+        VELA_TRY(matrix(*w.sharedDown, b.gate, b.expertOut, n));
+        s.barrier();
+        VELA_TRY(ops::moeCombine(kernels, s, all(b.expertOut), all(b.expertWeights), all(b.projected), n, 1,
+                                 p.embeddingLength, true));
+        s.barrier();
+    }
+    VELA_TRY(ops::add(kernels, s, all(b.x), all(b.projected), all(b.x), n * p.embeddingLength));
+    s.barrier();
+    return {};
 }
 
 // out = norm(x) · weight (+ bias): RMSNorm, or LayerNorm for Phi-2; `rows` rows of n_embd.
@@ -447,6 +544,8 @@ Status LlamaSession::recordLayer(uint32_t layer, uint32_t n)
         VELA_TRY(normalize(b.x, *w.ffnNorm, nullptr, b.normed, n));
         s.barrier();
     }
+    if (w.router)
+        return recordExperts(w, n);
     if (!p.gatedFfn) {
         VELA_TRY(matrix(*w.up, b.normed, b.up, n));
         VELA_TRY(addBias(w.upBias, b.up, n));
@@ -668,10 +767,6 @@ Result<std::unique_ptr<LanguageModel>> loadLlama(GgufFile file, const LoadOption
     Result<LlamaParams> params = readLlamaParams(file);
     if (!params)
         return Status::failure(path + ": " + params.message());
-    if (params->expertCount > 0)
-        return Status::failure(path + ": Mixture-of-Experts " + params->architecture + " models (" +
-                               std::to_string(params->expertCount) +
-                               " experts) are not supported yet");
     Result<Tokenizer> tokenizer = Tokenizer::fromGguf(file);
     if (!tokenizer)
         return Status::failure(path + ": " + tokenizer.message());

@@ -111,7 +111,10 @@ Status readShapes(const GgufFile& file, LlamaParams& p)
     auto ffn = readDimension(file, "feed_forward_length");
     auto experts = readDimension(file, "expert_count");
     auto expertsUsed = readDimension(file, "expert_used_count");
-    for (const auto* r : {&contextLength, &headCountKv, &keyLength, &valueLength, &ropeDims, &ffn, &experts, &expertsUsed}) {
+    auto expertFf = readDimension(file, "expert_feed_forward_length");
+    auto sharedFf = readDimension(file, "expert_shared_feed_forward_length");
+    for (const auto* r : {&contextLength, &headCountKv, &keyLength, &valueLength, &ropeDims, &ffn, &experts,
+                          &expertsUsed, &expertFf, &sharedFf}) {
         if (!*r)
             return r->status();
     }
@@ -140,6 +143,11 @@ Status readShapes(const GgufFile& file, LlamaParams& p)
     if (!ffn.value() || *ffn.value() == 0)
         return Status::failure("missing or zero key " + key("feed_forward_length"));
     p.feedForwardLength = *ffn.value();
+    p.expertFeedForwardLength = expertFf.value().value_or(p.feedForwardLength);
+    p.sharedExpertFeedForwardLength = sharedFf.value().value_or(0);
+    if (p.expertCount > 256 || p.expertUsedCount > 8)
+        return Status::failure(t_arch + ": " + std::to_string(p.expertCount) + " experts with " +
+                               std::to_string(p.expertUsedCount) + " per token; at most 256 and 8 are supported");
     return {};
 }
 
@@ -248,11 +256,15 @@ Status checkLayerTensors(const GgufFile& file, const LlamaParams& p, uint32_t la
                                          {"ffn_down.weight", {ff, embd}, true}, {"ffn_gate.bias", {ff}, false},
                                          {"ffn_up.bias", {ff}, false},          {"ffn_down.bias", {embd}, false}});
     } else {
-        const uint64_t ne = p.expertCount;
+        const uint64_t ne = p.expertCount, eff = p.expertFeedForwardLength, sff = p.sharedExpertFeedForwardLength;
         expected.insert(expected.end(), {{"ffn_gate_inp.weight", {embd, ne}, true},
-                                         {"ffn_gate_exps.weight", {embd, ff, ne}, false},
-                                         {"ffn_up_exps.weight", {embd, ff, ne}, true},
-                                         {"ffn_down_exps.weight", {ff, embd, ne}, true}});
+                                         {"ffn_gate_exps.weight", {embd, eff, ne}, true},
+                                         {"ffn_up_exps.weight", {embd, eff, ne}, true},
+                                         {"ffn_down_exps.weight", {eff, embd, ne}, true},
+                                         {"ffn_gate_inp_shexp.weight", {embd}, sff > 0},
+                                         {"ffn_gate_shexp.weight", {embd, sff}, sff > 0},
+                                         {"ffn_up_shexp.weight", {embd, sff}, sff > 0},
+                                         {"ffn_down_shexp.weight", {sff, embd}, sff > 0}});
     }
     for (const ExpectedTensor& e : expected) {
         if (Status s = checkTensor(file, blk + e.name, e.dims, e.required); !s)
@@ -344,7 +356,8 @@ Status readGemmaTraits(const GgufFile& file, LlamaParams& p)
 
 bool isLlamaFamily(const std::string& architecture)
 {
-    for (const char* name : {"llama", "qwen2", "qwen3", "gemma", "gemma2", "gemma3", "phi2", "phi3"}) {
+    for (const char* name : {"llama", "qwen2", "qwen3", "gemma", "gemma2", "gemma3", "phi2", "phi3", "qwen2moe",
+                             "qwen3moe"}) {
         if (architecture == name)
             return true;
     }
@@ -355,14 +368,15 @@ Result<LlamaParams> readLlamaParams(const GgufFile& file)
 {
     if (!isLlamaFamily(file.architecture()))
         return Status::failure("general.architecture is \"" + file.architecture() +
-                               "\", expected one of llama, qwen2, qwen3, gemma, gemma2, gemma3, phi2, phi3");
+                               "\", expected a Llama-family architecture");
     LlamaParams p;
     p.architecture = file.architecture();
     t_arch = p.architecture;
     // The graph's traits (llama.cpp src/models/<arch>.cpp and llama_model_rope_type).
     p.ropeNeox = p.architecture != "llama";
     const bool gemma = p.architecture.rfind("gemma", 0) == 0;
-    p.qkNorm = p.architecture == "qwen3" || p.architecture == "gemma3";
+    p.qkNorm = p.architecture == "qwen3" || p.architecture == "qwen3moe" || p.architecture == "gemma3";
+    p.expertWeightsNorm = p.architecture == "llama" || p.architecture == "qwen3moe";
     p.postNorms = p.architecture == "gemma2" || p.architecture == "gemma3";
     // Phi-3 files fuse the projections; converted files without fusion are read the usual way.
     p.fusedQkv = p.architecture == "phi3" && file.findTensor("blk.0.attn_qkv.weight") != nullptr;

@@ -12,15 +12,10 @@
 namespace vela::ops {
 namespace {
 
-struct MatVecShape {
-    uint32_t workgroup;     // threads, a power of two (the shared-memory tree halves it)
-    uint32_t rowsPerGroup;  // rows each workgroup computes, sharing its x loads
-};
-
 // lavapipe runs a workgroup as one SIMD loop on one core: one subgroup per workgroup and several rows beat
 // wide workgroups (research notes §4: 0.8 vs 0.3 GB/s). GPUs want enough threads per row to keep many loads in
 // flight; ggml-vulkan uses 1–2 rows per workgroup of 1–4 subgroups. Not tuned on a GPU yet.
-MatVecShape chooseShape(const vk::VulkanContext& context)
+detail::MatVecShape chooseShape(const vk::VulkanContext& context)
 {
     const uint32_t subgroup = std::bit_ceil(std::max<uint32_t>(context.limits().subgroupSize, 1));
     if (context.description().kind == DeviceKind::Cpu)
@@ -38,6 +33,18 @@ Status matVec(KernelLibrary& kernels, vk::CommandStream& stream, const WeightVie
 
 namespace detail {
 
+Result<MatVecShape> chooseMatVecShape(const vk::VulkanContext& context, const MatVecTuning& tuning)
+{
+    MatVecShape shape = chooseShape(context);
+    if (tuning.workgroup)
+        shape.workgroup = tuning.workgroup;
+    if (tuning.rowsPerGroup)
+        shape.rowsPerGroup = tuning.rowsPerGroup;
+    if (!std::has_single_bit(shape.workgroup) || shape.workgroup > context.limits().maxWorkGroupInvocations)
+        return Status::failure("workgroup size must be a power of two within the device limit");
+    return shape;
+}
+
 Status matVecTuned(KernelLibrary& kernels, vk::CommandStream& stream, const WeightView& w, vk::BufferRange x,
                    vk::BufferRange y, uint32_t nColumns, const MatVecTuning& tuning)
 {
@@ -53,13 +60,10 @@ Status matVecTuned(KernelLibrary& kernels, vk::CommandStream& stream, const Weig
     if (!chunking)
         return Status::failure("matVec: " + chunking.message());
 
-    MatVecShape shape = chooseShape(context);
-    if (tuning.workgroup)
-        shape.workgroup = tuning.workgroup;
-    if (tuning.rowsPerGroup)
-        shape.rowsPerGroup = tuning.rowsPerGroup;
-    if (!std::has_single_bit(shape.workgroup) || shape.workgroup > context.limits().maxWorkGroupInvocations)
-        return Status::failure("matVec: workgroup size must be a power of two within the device limit");
+    Result<MatVecShape> chosen = chooseMatVecShape(context, tuning);
+    if (!chosen)
+        return Status::failure("matVec: " + chosen.message());
+    const MatVecShape shape = *chosen;
     const bool subgroups = tuning.useSubgroups && context.limits().subgroupArithmetic;
     const std::string name = "matvec_" + *suffix + (subgroups ? "_subgroup" : "");
     const uint32_t blocksPerRow = w.cols / ggmlTypeInfo(w.type).blockSize;

@@ -26,6 +26,13 @@ struct MatVecTuning {
 };
 Status matVecTuned(KernelLibrary& kernels, vk::CommandStream& stream, const WeightView& w, vk::BufferRange x,
                    vk::BufferRange y, uint32_t nColumns, const MatVecTuning& tuning);
+
+// The workgroup shape of the matvec kernels on `context` with `tuning`'s overrides (shared with matVecExperts).
+struct MatVecShape {
+    uint32_t workgroup;     // threads, a power of two (the shared-memory tree halves it)
+    uint32_t rowsPerGroup;  // rows each workgroup computes, sharing its x loads
+};
+Result<MatVecShape> chooseMatVecShape(const vk::VulkanContext& context, const MatVecTuning& tuning);
 }  // namespace detail
 
 }  // namespace vela::ops

@@ -95,6 +95,10 @@ QList<QPair<QString, QString>> llamaFamilyGoldenModels()
         {"gemma3", "models/synthetic/gemma3.gguf"},
         {"phi2", "models/synthetic/phi2.gguf"},
         {"phi3", "models/synthetic/phi3.gguf"},
+        // Mixture-of-Experts: Mixtral-style llama, Qwen2-MoE with its shared expert, Qwen3-MoE.
+        {"llama-moe", "models/synthetic/llama-moe.gguf"},
+        {"qwen2moe", "models/synthetic/qwen2moe.gguf"},
+        {"qwen3moe", "models/synthetic/qwen3moe.gguf"},
     };
 }
 

@@ -1,5 +1,6 @@
 // Hyper-parameters of the Llama family of decoders — `llama` (Llama 1/2/3, Mistral, TinyLlama …), `qwen2`,
-// `qwen3`, `gemma`, `gemma2`, `gemma3` (text), `phi2` and `phi3`: pre-norm blocks of attention and a gated FFN, which differ
+// `qwen3`, `gemma`, `gemma2`, `gemma3` (text), `phi2`, `phi3`, and the MoE ones: llama with experts
+// (Mixtral), `qwen2moe` (with a shared expert) and `qwen3moe`: pre-norm blocks of attention and a gated FFN, which differ
 // only in the traits below (rope layout, biases, QK-norm, the FFN's activation, an embedding scale, post-norms,
 // soft-capping, sliding-window layers). Read from the GGUF metadata the
 // way llama.cpp reads them, with the RoPE settings resolved to the values llama.cpp finally hands to its rope
@@ -31,6 +32,11 @@ struct LlamaParams {
     uint32_t headDim = 0;            // attention.key_length = value_length, default n_embd / n_head
     uint32_t expertCount = 0;        // 0 = dense FFN
     uint32_t expertUsedCount = 0;
+    uint32_t expertFeedForwardLength = 0;  // n_ff of one routed expert (expert_feed_forward_length, else n_ff)
+    uint32_t sharedExpertFeedForwardLength = 0;  // qwen2moe's shared expert; 0 = none
+    // Router (llama.cpp build_moe_ffn): softmax over the experts, top-k, and the k weights renormalised to sum
+    // to 1 (Mixtral, Qwen3-MoE) or used as they are (Qwen2-MoE).
+    bool expertWeightsNorm = false;
     float rmsEpsilon = 1e-5f;        // attention.layer_norm_rms_epsilon (required; phi2: layer_norm_epsilon)
     float attentionScale = 0.0f;     // attention.scale; 0 = 1/sqrt(headDim)
 

@@ -26,7 +26,7 @@ struct ModelInfo {
     uint64_t parameterCount = 0;
     uint64_t weightBytes = 0;                     // the sum of every tensor's size
     // Weight bytes one generated token reads: all of them but the embedding table, of which one row
-    // (unless the output projection reuses the table).
+    // (unless the output projection reuses the table), and of MoE expert tensors only the k experts used.
     uint64_t decodeWeightBytes = 0;
     std::vector<TensorTypeSummary> tensorTypes;  // ordered by ggml type id
 

@@ -43,7 +43,7 @@ private slots:
         const ModelEntry g = ModelLibrary::describe(grok);
         QVERIFY(!g.supported);
         QCOMPARE(g.problem, QStringLiteral("unsupported architecture 'grok' (Vela runs llama, qwen2, qwen3, gemma, "
-                                           "gemma2, gemma3, phi2, phi3 models so far)"));
+                                           "gemma2, gemma3, phi2, phi3, qwen2moe, qwen3moe models so far)"));
     }
 
     void scansAFolderAndPairsProjectors()

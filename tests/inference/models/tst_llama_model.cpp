@@ -1,11 +1,12 @@
-// The Llama family (llama, qwen2, qwen3, gemma 1/2/3, phi2, phi3) on Vulkan against llama.cpp's goldens
-// (reference/logits): every model and quant type with goldens, every prompt: last-token logits within
-// 0.03·max|logit| and cosine ≥ 0.9995; teacher-forced logits of prompt + golden continuation (Logits::All)
+// The Llama family (llama, qwen2, qwen3, gemma 1/2/3, phi2, phi3; MoE: llama, qwen2moe, qwen3moe) on Vulkan
+// against llama.cpp's goldens (reference/logits): every model and quant type with goldens, every prompt:
+// last-token logits within 0.03·max|logit| and cosine ≥ 0.9995; teacher-forced logits of prompt + golden continuation (Logits::All)
 // pick the golden token wherever llama.cpp's margin exceeds 0.02; stories260K's 64-token greedy continuation
 // token for token. Also: fixed device memory while generating, cancellation within 100 ms, and refused files.
 #include "support/logits_golden.h"
 #include "support/test_data.h"
 
+#include "vela/gguf.h"
 #include "vela/language_model.h"
 
 #include <QElapsedTimer>
@@ -18,10 +19,11 @@ using namespace vela;
 
 namespace {
 
-std::unique_ptr<LanguageModel> loadOrFail(const QString& path, QString& error)
+std::unique_ptr<LanguageModel> loadOrFail(const QString& path, QString& error, bool profile = false)
 {
     LoadOptions options;
     options.validation = true;
+    options.profile = profile;
     Result<std::unique_ptr<LanguageModel>> model = LanguageModel::load(path.toStdString(), options);
     if (!model) {
         error = QString::fromStdString(model.message());
@@ -53,6 +55,8 @@ private slots:
     void cancelsLoading();
     void refusesModelTooBigForDevice();
     void refusesUnsupportedModels();
+    void moeReadsOnlyTheChosenExperts_data();
+    void moeReadsOnlyTheChosenExperts();
 };
 
 void TestLlamaModel::matchesGoldens_data()
@@ -315,16 +319,68 @@ void TestLlamaModel::refusesModelTooBigForDevice()
 
 void TestLlamaModel::refusesUnsupportedModels()
 {
-    VELA_REQUIRE_FILE(moe, "models/synthetic/llama-moe.gguf");
-    Result<std::unique_ptr<LanguageModel>> a = LanguageModel::load(moe.toStdString());
-    QVERIFY(!a.isOk());
-    QVERIFY2(a.message().find("Mixture-of-Experts") != std::string::npos, a.message().c_str());
     VELA_REQUIRE_FILE(grok, "models/synthetic/grok.gguf");
     Result<std::unique_ptr<LanguageModel>> b = LanguageModel::load(grok.toStdString());
     QVERIFY(!b.isOk());
-    const std::string refusal =
-        "unsupported architecture 'grok' (supported: llama, qwen2, qwen3, gemma, gemma2, gemma3, phi2, phi3)";
+    const std::string refusal = "unsupported architecture 'grok' (supported: llama, qwen2, qwen3, gemma, gemma2, "
+                                "gemma3, phi2, phi3, qwen2moe, qwen3moe)";
     QVERIFY2(b.message().find(refusal) != std::string::npos, b.message().c_str());
+}
+
+void TestLlamaModel::moeReadsOnlyTheChosenExperts_data()
+{
+    QTest::addColumn<QString>("model");
+    QTest::addColumn<int>("experts");
+    QTest::addColumn<int>("used");
+    QTest::newRow("llama-moe (Mixtral style)") << "models/synthetic/llama-moe.gguf" << 4 << 2;
+    QTest::newRow("qwen2moe") << "models/synthetic/qwen2moe.gguf" << 8 << 2;
+    QTest::newRow("qwen3moe") << "models/synthetic/qwen3moe.gguf" << 8 << 2;
+}
+
+// The profiler's byte counts while generating: each expert matvec moves the k chosen experts' rows (plus
+// its small activation rows), not the whole [cols, rows, n_expert] tensor a dense product would read.
+void TestLlamaModel::moeReadsOnlyTheChosenExperts()
+{
+    QFETCH(QString, model);
+    QFETCH(int, experts);
+    QFETCH(int, used);
+    VELA_REQUIRE_FILE(path, model);
+    QString error;
+    std::unique_ptr<LanguageModel> lm = loadOrFail(path, error, true);
+    QVERIFY2(lm, qPrintable(error));
+    Result<std::unique_ptr<Session>> session = lm->createSession({.contextLength = 256, .batchSize = 64});
+    QVERIFY(session.isOk());
+    Session& s = **session;
+    TokenId next = 1;
+    for (int i = 0; i < 16; ++i) {
+        Result<TokenId> id = s.evaluateGreedy(next);
+        QVERIFY2(id.isOk(), id.message().c_str());
+        next = *id;
+    }
+    uint64_t bytes = 0, dispatches = 0;
+    for (const auto& [name, t] : s.kernelTimings()) {
+        if (name.rfind("matvec_experts", 0) == 0) {
+            bytes += t.bytes;
+            dispatches += t.dispatches;
+        }
+    }
+    const ModelInfo& info = lm->info();
+    uint64_t expertBytes = 0;  // one layer's three expert tensors, all experts
+    Result<GgufFile> file = GgufFile::open(path.toStdString());
+    QVERIFY(file.isOk());
+    for (const GgufTensorInfo& t : file->tensors()) {
+        if (t.name.rfind("blk.0.", 0) == 0 && t.name.find("_exps.") != std::string::npos)
+            expertBytes += t.byteSize;
+    }
+    const uint64_t tokens = 16, layers = info.blockCount;
+    QCOMPARE(dispatches, tokens * layers * 3);
+    const double perTokenLayer = double(bytes) / double(tokens * layers);
+    const double chosenShare = double(expertBytes) * used / experts;
+    qInfo("%s: expert matvecs moved %.0f bytes per token and layer; the chosen experts hold %.0f, all %llu",
+          qPrintable(model), perTokenLayer, chosenShare, static_cast<unsigned long long>(expertBytes));
+    QVERIFY(perTokenLayer >= chosenShare);
+    QVERIFY(perTokenLayer < chosenShare * 1.05);  // the weights of the chosen experts and a few activation rows
+    CHECK_NO_VALIDATION_ERRORS(lm);
 }
 
 QTEST_GUILESS_MAIN(TestLlamaModel)
