@@ -238,7 +238,11 @@ Status LlamaModel::loadWeights(const std::function<bool(double)>& progress)
                             get(p + "attn_q.bias"), get(p + "attn_k.bias"), get(p + "attn_v.bias"),
                             get(p + "attn_output.bias"), get(p + "attn_q_norm.weight"), get(p + "attn_k_norm.weight"),
                             get(p + "ffn_gate.bias"), get(p + "ffn_up.bias"), get(p + "ffn_down.bias"),
-                            get(p + "post_attention_norm.weight"), get(p + "post_ffw_norm.weight"),
+                            // Grok names its post-norms attn_output_norm and layer_output_norm.
+                            get(p + "post_attention_norm.weight") ? get(p + "post_attention_norm.weight")
+                                                                  : get(p + "attn_output_norm.weight"),
+                            get(p + "post_ffw_norm.weight") ? get(p + "post_ffw_norm.weight")
+                                                            : get(p + "layer_output_norm.weight"),
                             get(p + "attn_qkv.weight"), get(p + "attn_norm.bias"), get(p + "ffn_gate_inp.weight"),
                             get(p + "ffn_gate_exps.weight"), get(p + "ffn_up_exps.weight"),
                             get(p + "ffn_down_exps.weight"), get(p + "ffn_gate_inp_shexp.weight"),
@@ -380,7 +384,10 @@ Status LlamaSession::recordExperts(const LayerWeights& w, uint32_t n)
     VELA_TRY(ops::matVecExperts(kernels, s, *w.upExperts, p.expertCount, all(b.expertIds), pairs, k, all(b.normed),
                                 all(b.expertUp)));
     s.barrier();
-    VELA_TRY(ops::swiglu(kernels, s, all(b.expertGate), all(b.expertUp), all(b.expertGate), pairs * ff));
+    if (p.ffnActivation == FfnActivation::Gelu)  // Grok's experts
+        VELA_TRY(ops::geglu(kernels, s, all(b.expertGate), all(b.expertUp), all(b.expertGate), pairs * ff));
+    else
+        VELA_TRY(ops::swiglu(kernels, s, all(b.expertGate), all(b.expertUp), all(b.expertGate), pairs * ff));
     s.barrier();
     VELA_TRY(ops::matVecExperts(kernels, s, *w.downExperts, p.expertCount, all(b.expertIds), pairs, 1,
                                 all(b.expertGate), all(b.expertOut)));
@@ -410,6 +417,11 @@ Status LlamaSession::recordExperts(const LayerWeights& w, uint32_t n)
                                  p.embeddingLength, true));
         s.barrier();
     }
+    if (w.postFfwNorm) {  // Grok: the experts' sum is normalised before the residual add
+        VELA_TRY(ops::rmsNorm(kernels, s, all(b.projected), w.postFfwNorm->data, all(b.projected), n,
+                              p.embeddingLength, p.rmsEpsilon));
+        s.barrier();
+    }
     VELA_TRY(ops::add(kernels, s, all(b.x), all(b.projected), all(b.x), n * p.embeddingLength));
     s.barrier();
     return {};
@@ -428,10 +440,16 @@ Status LlamaSession::normalize(const vk::Buffer& x, const ops::WeightView& weigh
                           p.embeddingLength, p.rmsEpsilon);
 }
 
-// Gemma 2's final soft-cap on `rows` rows of logits (records its own barrier: the logits were just written).
+// Grok's logit scale, then Gemma 2's / Grok's final soft-cap, on `rows` rows of logits (records its own
+// barriers: the logits were just written).
 Status LlamaSession::capLogits(uint32_t rows)
 {
     const LlamaParams& p = m_model.params();
+    if (p.logitScale != 0.0f) {
+        m_stream->barrier();
+        VELA_TRY(ops::scale(m_model.kernels(), *m_stream, vk::wholeBuffer(m_buffers.logits),
+                            vk::wholeBuffer(m_buffers.logits), rows * p.vocabSize, p.logitScale));
+    }
     if (p.finalSoftCap <= 0.0f)
         return {};
     m_stream->barrier();

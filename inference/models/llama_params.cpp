@@ -242,6 +242,7 @@ Status checkLayerTensors(const GgufFile& file, const LlamaParams& p, uint32_t la
         {"attn_norm.bias", {embd}, false},
         {"attn_q_norm.weight", {p.headDim}, p.qkNorm}, {"attn_k_norm.weight", {p.headDim}, p.qkNorm},
         {"post_attention_norm.weight", {embd}, p.postNorms}, {"post_ffw_norm.weight", {embd}, p.postNorms},
+        {"attn_output_norm.weight", {embd}, t_arch == "grok"}, {"layer_output_norm.weight", {embd}, false},
     };
     if (!p.qkNorm && (file.findTensor(blk + "attn_q_norm.weight") || file.findTensor(blk + "attn_k_norm.weight")))
         return Status::failure("tensor " + blk + "attn_q_norm.weight: " + t_arch + " has no QK-norm");
@@ -352,12 +353,41 @@ Status readGemmaTraits(const GgufFile& file, LlamaParams& p)
     return {};
 }
 
+// Grok-1's multipliers and caps, with llama.cpp's defaults for files that lack the keys (src/models/grok.cpp):
+// embeddings × embedding_scale, attention scores × attention.output_scale then capped, logits × logit_scale.
+Status readGrokTraits(const GgufFile& file, LlamaParams& p)
+{
+    if (p.architecture != "grok")
+        return {};
+    auto embedding = readFloat(file, "embedding_scale", 78.38367176906169f);
+    auto attnScale = readFloat(file, "attention.output_scale", 0.08838834764831845f);
+    auto attnCap = readFloat(file, "attn_logit_softcapping", 30.0f);
+    auto finalCap = readFloat(file, "final_logit_softcapping", 0.0f);
+    auto logitScale = readFloat(file, "logit_scale", 0.5773502691896257f);
+    for (const auto* r : {&embedding, &attnScale, &attnCap, &finalCap, &logitScale}) {
+        if (!*r)
+            return r->status();
+    }
+    if (attnCap.value() < 0.0f || finalCap.value() < 0.0f || attnScale.value() <= 0.0f)
+        return Status::failure("grok: soft-caps must be ≥ 0 and attention.output_scale > 0");
+    if (p.expertCount == 0)
+        return Status::failure("grok: a Grok model needs experts (expert_count)");
+    if (file.findTensor("blk.0.ffn_up.weight"))
+        return Status::failure("grok: a dense FFN beside the experts is not supported yet");
+    p.embeddingScale = embedding.value();
+    p.attentionScale = attnScale.value();
+    p.attnSoftCap = attnCap.value();
+    p.finalSoftCap = finalCap.value();
+    p.logitScale = logitScale.value();
+    return {};
+}
+
 }  // namespace
 
 bool isLlamaFamily(const std::string& architecture)
 {
     for (const char* name : {"llama", "qwen2", "qwen3", "gemma", "gemma2", "gemma3", "phi2", "phi3", "qwen2moe",
-                             "qwen3moe"}) {
+                             "qwen3moe", "grok"}) {
         if (architecture == name)
             return true;
     }
@@ -376,7 +406,9 @@ Result<LlamaParams> readLlamaParams(const GgufFile& file)
     p.ropeNeox = p.architecture != "llama";
     const bool gemma = p.architecture.rfind("gemma", 0) == 0;
     p.qkNorm = p.architecture == "qwen3" || p.architecture == "qwen3moe" || p.architecture == "gemma3";
-    p.expertWeightsNorm = p.architecture == "llama" || p.architecture == "qwen3moe";
+    p.expertWeightsNorm = p.architecture == "llama" || p.architecture == "qwen3moe" || p.architecture == "grok";
+    if (p.architecture == "grok")
+        p.ffnActivation = FfnActivation::Gelu;
     p.postNorms = p.architecture == "gemma2" || p.architecture == "gemma3";
     // Phi-3 files fuse the projections; converted files without fusion are read the usual way.
     p.fusedQkv = p.architecture == "phi3" && file.findTensor("blk.0.attn_qkv.weight") != nullptr;
@@ -405,6 +437,8 @@ Result<LlamaParams> readLlamaParams(const GgufFile& file)
     if (Status s = readRope(file, p); !s)
         return s;
     if (Status s = readGemmaTraits(file, p); !s)
+        return s;
+    if (Status s = readGrokTraits(file, p); !s)
         return s;
     if (Status s = checkTensors(file, p); !s)
         return s;

@@ -99,6 +99,7 @@ QList<QPair<QString, QString>> llamaFamilyGoldenModels()
         {"llama-moe", "models/synthetic/llama-moe.gguf"},
         {"qwen2moe", "models/synthetic/qwen2moe.gguf"},
         {"qwen3moe", "models/synthetic/qwen3moe.gguf"},
+        {"grok", "models/synthetic/grok.gguf"},
     };
 }
 

@@ -116,8 +116,8 @@ private slots:
         QTest::newRow("unsupported architecture")
             << Input::UnsupportedArchitecture
             << QStringList{"Cannot load deepseek2.gguf: unsupported architecture 'deepseek2' ",
-                           "(Vela runs llama, qwen2, qwen3, gemma, gemma2, gemma3, phi2, phi3, qwen2moe, qwen3moe "
-                           "models so far)"}
+                           "(Vela runs llama, qwen2, qwen3, gemma, gemma2, gemma3, phi2, phi3, qwen2moe, qwen3moe, "
+                           "grok models so far)"}
             << true;
         QTest::newRow("truncated download")
             << Input::Truncated

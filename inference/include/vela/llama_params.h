@@ -1,6 +1,6 @@
 // Hyper-parameters of the Llama family of decoders — `llama` (Llama 1/2/3, Mistral, TinyLlama …), `qwen2`,
 // `qwen3`, `gemma`, `gemma2`, `gemma3` (text), `phi2`, `phi3`, and the MoE ones: llama with experts
-// (Mixtral), `qwen2moe` (with a shared expert) and `qwen3moe`: pre-norm blocks of attention and a gated FFN, which differ
+// (Mixtral), `qwen2moe` (with a shared expert), `qwen3moe` and `grok` (Grok-1): pre-norm blocks of attention and a gated FFN, which differ
 // only in the traits below (rope layout, biases, QK-norm, the FFN's activation, an embedding scale, post-norms,
 // soft-capping, sliding-window layers). Read from the GGUF metadata the
 // way llama.cpp reads them, with the RoPE settings resolved to the values llama.cpp finally hands to its rope
@@ -63,6 +63,7 @@ struct LlamaParams {
     bool postNorms = false;       // gemma2/3: post_attention_norm and post_ffw_norm before each residual add
     float attnSoftCap = 0.0f;     // attention scores → c·tanh(s/c) (gemma2 attn_logit_softcapping); 0 = off
     float finalSoftCap = 0.0f;    // logits → c·tanh(logits/c) (final_logit_softcapping); 0 = off
+    float logitScale = 0.0f;      // logits × this before the final cap (grok.logit_scale); 0 = not scaled
     // Sliding-window layers (gemma2: every other one, gemma3: five of six): a query sees the last
     // `slidingWindow` positions only, with their own RoPE base and no RoPE scaling. 0 = every layer global.
     uint32_t slidingWindow = 0;

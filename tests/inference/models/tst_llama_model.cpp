@@ -1,4 +1,4 @@
-// The Llama family (llama, qwen2, qwen3, gemma 1/2/3, phi2, phi3; MoE: llama, qwen2moe, qwen3moe) on Vulkan
+// The Llama family (llama, qwen2, qwen3, gemma 1/2/3, phi2, phi3; MoE: llama, qwen2moe, qwen3moe, grok) on Vulkan
 // against llama.cpp's goldens (reference/logits): every model and quant type with goldens, every prompt:
 // last-token logits within 0.03·max|logit| and cosine ≥ 0.9995; teacher-forced logits of prompt + golden continuation (Logits::All)
 // pick the golden token wherever llama.cpp's margin exceeds 0.02; stories260K's 64-token greedy continuation
@@ -319,11 +319,11 @@ void TestLlamaModel::refusesModelTooBigForDevice()
 
 void TestLlamaModel::refusesUnsupportedModels()
 {
-    VELA_REQUIRE_FILE(grok, "models/synthetic/grok.gguf");
-    Result<std::unique_ptr<LanguageModel>> b = LanguageModel::load(grok.toStdString());
+    VELA_REQUIRE_FILE(deepseek, "models/synthetic/deepseek2.gguf");
+    Result<std::unique_ptr<LanguageModel>> b = LanguageModel::load(deepseek.toStdString());
     QVERIFY(!b.isOk());
-    const std::string refusal = "unsupported architecture 'grok' (supported: llama, qwen2, qwen3, gemma, gemma2, "
-                                "gemma3, phi2, phi3, qwen2moe, qwen3moe)";
+    const std::string refusal = "unsupported architecture 'deepseek2' (supported: llama, qwen2, qwen3, gemma, gemma2, "
+                                "gemma3, phi2, phi3, qwen2moe, qwen3moe, grok)";
     QVERIFY2(b.message().find(refusal) != std::string::npos, b.message().c_str());
 }
 
@@ -335,6 +335,7 @@ void TestLlamaModel::moeReadsOnlyTheChosenExperts_data()
     QTest::newRow("llama-moe (Mixtral style)") << "models/synthetic/llama-moe.gguf" << 4 << 2;
     QTest::newRow("qwen2moe") << "models/synthetic/qwen2moe.gguf" << 8 << 2;
     QTest::newRow("qwen3moe") << "models/synthetic/qwen3moe.gguf" << 8 << 2;
+    QTest::newRow("grok (GELU experts)") << "models/synthetic/grok.gguf" << 4 << 2;
 }
 
 // The profiler's byte counts while generating: each expert matvec moves the k chosen experts' rows (plus
