@@ -230,6 +230,10 @@ Status LlamaModel::loadWeights(const std::function<bool(double)>& progress)
 
     // readLlamaParams checked that every required tensor exists with the right shape.
     const auto get = [&](const std::string& name) { return m_weights.find(name); };
+    const auto either = [&](const std::string& name, const std::string& alias) {
+        const ops::WeightView* w = get(name);
+        return w ? w : get(alias);
+    };
     for (uint32_t i = 0; i < m_params.blockCount; ++i) {
         const std::string p = "blk." + std::to_string(i) + ".";
         m_layers.push_back({get(p + "attn_norm.weight"), get(p + "attn_q.weight"), get(p + "attn_k.weight"),
@@ -239,10 +243,8 @@ Status LlamaModel::loadWeights(const std::function<bool(double)>& progress)
                             get(p + "attn_output.bias"), get(p + "attn_q_norm.weight"), get(p + "attn_k_norm.weight"),
                             get(p + "ffn_gate.bias"), get(p + "ffn_up.bias"), get(p + "ffn_down.bias"),
                             // Grok names its post-norms attn_output_norm and layer_output_norm.
-                            get(p + "post_attention_norm.weight") ? get(p + "post_attention_norm.weight")
-                                                                  : get(p + "attn_output_norm.weight"),
-                            get(p + "post_ffw_norm.weight") ? get(p + "post_ffw_norm.weight")
-                                                            : get(p + "layer_output_norm.weight"),
+                            either(p + "post_attention_norm.weight", p + "attn_output_norm.weight"),
+                            either(p + "post_ffw_norm.weight", p + "layer_output_norm.weight"),
                             get(p + "attn_qkv.weight"), get(p + "attn_norm.bias"), get(p + "ffn_gate_inp.weight"),
                             get(p + "ffn_gate_exps.weight"), get(p + "ffn_up_exps.weight"),
                             get(p + "ffn_down_exps.weight"), get(p + "ffn_gate_inp_shexp.weight"),

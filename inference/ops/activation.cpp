@@ -4,6 +4,7 @@
 #include "ops/activation.h"
 
 #include "ops/dispatch_grid.h"
+#include "ops/elementwise_dispatch.h"
 #include "vk/vulkan_context.h"
 
 #include "vela_abi.h"
@@ -19,28 +20,14 @@ Status swiglu(KernelLibrary& kernels, vk::CommandStream& stream, vk::BufferRange
 {
     if (n == 0)
         return Status::failure("swiglu: no elements");
-    Result<const vk::ComputePipeline*> pipeline = kernels.get("swiglu", 3, sizeof(abi::ElementwisePush));
-    if (!pipeline)
-        return pipeline.status();
-    const abi::ElementwisePush push{n, 0};
-    const DispatchGrid grid =
-        gridFor(n, VELA_ELEMENTWISE_WORKGROUP, kernels.context().limits().maxWorkGroupCount[0]);
-    stream.dispatch(**pipeline, {gate, up, out}, push, grid.x, grid.y);
-    return {};
+    return dispatchPerElement(kernels, stream, "swiglu", {gate, up, out}, abi::ElementwisePush{n, 0}, n);
 }
 
 Status gelu(KernelLibrary& kernels, vk::CommandStream& stream, vk::BufferRange x, vk::BufferRange out, uint32_t n)
 {
     if (n == 0)
         return Status::failure("gelu: no elements");
-    Result<const vk::ComputePipeline*> pipeline = kernels.get("gelu", 2, sizeof(abi::ElementwisePush));
-    if (!pipeline)
-        return pipeline.status();
-    const abi::ElementwisePush push{n, 0};
-    const DispatchGrid grid =
-        gridFor(n, VELA_ELEMENTWISE_WORKGROUP, kernels.context().limits().maxWorkGroupCount[0]);
-    stream.dispatch(**pipeline, {x, out}, push, grid.x, grid.y);
-    return {};
+    return dispatchPerElement(kernels, stream, "gelu", {x, out}, abi::ElementwisePush{n, 0}, n);
 }
 
 Status geglu(KernelLibrary& kernels, vk::CommandStream& stream, vk::BufferRange gate, vk::BufferRange up,
@@ -48,14 +35,7 @@ Status geglu(KernelLibrary& kernels, vk::CommandStream& stream, vk::BufferRange 
 {
     if (n == 0)
         return Status::failure("geglu: no elements");
-    Result<const vk::ComputePipeline*> pipeline = kernels.get("geglu", 3, sizeof(abi::ElementwisePush));
-    if (!pipeline)
-        return pipeline.status();
-    const abi::ElementwisePush push{n, 0};
-    const DispatchGrid grid =
-        gridFor(n, VELA_ELEMENTWISE_WORKGROUP, kernels.context().limits().maxWorkGroupCount[0]);
-    stream.dispatch(**pipeline, {gate, up, out}, push, grid.x, grid.y);
-    return {};
+    return dispatchPerElement(kernels, stream, "geglu", {gate, up, out}, abi::ElementwisePush{n, 0}, n);
 }
 
 Status softmax(KernelLibrary& kernels, vk::CommandStream& stream, vk::BufferRange x, vk::BufferRange out,

@@ -1,9 +1,6 @@
 #include "ops/elementwise.h"
 
-#include "ops/dispatch_grid.h"
-#include "vk/vulkan_context.h"
-
-#include "vela_abi.h"
+#include "ops/elementwise_dispatch.h"
 
 #include <cmath>
 #include <string>
@@ -13,14 +10,7 @@ namespace vela::ops {
 Status add(KernelLibrary& kernels, vk::CommandStream& stream, vk::BufferRange a, vk::BufferRange b,
            vk::BufferRange out, uint32_t n, uint32_t bLength)
 {
-    Result<const vk::ComputePipeline*> pipeline = kernels.get("add", 3, sizeof(abi::ElementwisePush));
-    if (!pipeline)
-        return pipeline.status();
-    const abi::ElementwisePush push{n, bLength};
-    const DispatchGrid grid =
-        gridFor(n, VELA_ELEMENTWISE_WORKGROUP, kernels.context().limits().maxWorkGroupCount[0]);
-    stream.dispatch(**pipeline, {a, b, out}, push, grid.x, grid.y);
-    return {};
+    return dispatchPerElement(kernels, stream, "add", {a, b, out}, abi::ElementwisePush{n, bLength}, n);
 }
 
 Status addRows(KernelLibrary& kernels, vk::CommandStream& stream, vk::BufferRange x, vk::BufferRange bias,
@@ -39,14 +29,7 @@ Status scale(KernelLibrary& kernels, vk::CommandStream& stream, vk::BufferRange 
 {
     if (n == 0)
         return Status::failure("scale: no elements");
-    Result<const vk::ComputePipeline*> pipeline = kernels.get("scale", 2, sizeof(abi::ScalePush));
-    if (!pipeline)
-        return pipeline.status();
-    const abi::ScalePush push{n, factor};
-    const DispatchGrid grid =
-        gridFor(n, VELA_ELEMENTWISE_WORKGROUP, kernels.context().limits().maxWorkGroupCount[0]);
-    stream.dispatch(**pipeline, {x, y}, push, grid.x, grid.y);
-    return {};
+    return dispatchPerElement(kernels, stream, "scale", {x, y}, abi::ScalePush{n, factor}, n);
 }
 
 Status softCap(KernelLibrary& kernels, vk::CommandStream& stream, vk::BufferRange x, vk::BufferRange y, uint32_t n,
@@ -56,14 +39,7 @@ Status softCap(KernelLibrary& kernels, vk::CommandStream& stream, vk::BufferRang
         return Status::failure("soft-cap: no elements");
     if (!(cap > 0.0f) || std::isinf(cap))
         return Status::failure("soft-cap: the cap must be a finite value > 0");
-    Result<const vk::ComputePipeline*> pipeline = kernels.get("soft_cap", 2, sizeof(abi::ScalePush));
-    if (!pipeline)
-        return pipeline.status();
-    const abi::ScalePush push{n, cap};
-    const DispatchGrid grid =
-        gridFor(n, VELA_ELEMENTWISE_WORKGROUP, kernels.context().limits().maxWorkGroupCount[0]);
-    stream.dispatch(**pipeline, {x, y}, push, grid.x, grid.y);
-    return {};
+    return dispatchPerElement(kernels, stream, "soft_cap", {x, y}, abi::ScalePush{n, cap}, n);
 }
 
 }  // namespace vela::ops
