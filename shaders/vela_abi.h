@@ -154,13 +154,15 @@ struct ScalePush {
 static_assert(sizeof(ScalePush) == 8);
 #endif
 
-// Column copy (shaders/copy_columns.comp): dst[r][c] = src[r][firstCol + c], one thread per element of dst
+// Column copy (shaders/copy_columns.comp): dst[r][dstFirstCol + c] = src[r][srcFirstCol + c], one thread per copied element
 // (VELA_ELEMENTWISE_WORKGROUP). Splits fused QKV and gate|up projection outputs.
 struct CopyColumnsPush {
     uint rows;
-    uint srcCols;   // floats per row of src
-    uint firstCol;  // first src column copied
-    uint dstCols;   // floats per row of dst (columns copied)
+    uint srcCols;      // floats per row of src
+    uint srcFirstCol;  // first src column copied
+    uint width;        // columns copied
+    uint dstCols;      // floats per row of dst
+    uint dstFirstCol;  // where the copied columns start in a dst row
 };
 
 // Layer norm (shaders/layer_norm.comp): one workgroup per row, like RmsNormPush.
@@ -172,7 +174,7 @@ struct LayerNormPush {
 };
 
 #ifdef __cplusplus
-static_assert(sizeof(CopyColumnsPush) == 16);
+static_assert(sizeof(CopyColumnsPush) == 24);
 static_assert(sizeof(LayerNormPush) == 16);
 #endif
 

@@ -24,7 +24,9 @@ double archFloat(const GgufFile& file, const std::string& arch, std::string_view
 // Hostile files can claim billions of layers: no allocation follows the claim and the sum saturates.
 uint64_t kvValuesPerToken(const GgufFile& file, const ModelInfo& info)
 {
-    const uint64_t perHead = static_cast<uint64_t>(info.headDimK) + info.headDimV;
+    // DeepSeek's latent attention caches one row per token and reads its values out of it: no V cache.
+    const bool latent = file.find(info.architecture + ".attention.key_length_mla") != nullptr;
+    const uint64_t perHead = static_cast<uint64_t>(info.headDimK) + (latent ? 0 : info.headDimV);
     const GgufValue* value = file.find(info.architecture + ".attention.head_count_kv");
     if (value && value->isArray()) {
         uint64_t total = 0;

@@ -30,7 +30,7 @@ Status Session::evaluateReusingPrefix(std::span<const TokenId> sequence, std::ve
 
 std::vector<std::string> LanguageModel::supportedArchitectures()
 {
-    return {"llama", "qwen2", "qwen3", "gemma", "gemma2", "gemma3", "phi2", "phi3", "qwen2moe", "qwen3moe", "grok"};
+    return llamaFamilyArchitectures();
 }
 
 Result<std::unique_ptr<LanguageModel>> LanguageModel::load(const std::string& path, const LoadOptions& options)

@@ -61,6 +61,15 @@ struct LayerWeights {
     const ops::WeightView* sharedGate;
     const ops::WeightView* sharedUp;
     const ops::WeightView* sharedDown;
+    const ops::WeightView* expertBias;  // DeepSeek-V3's exp_probs_b: steers the choice, not the weights
+    // DeepSeek-V2 latent attention (q_a/q_a_norm/q_b, or attn_q alone in `q`, for the queries).
+    const ops::WeightView* queryDown;
+    const ops::WeightView* queryDownNorm;
+    const ops::WeightView* queryUp;
+    const ops::WeightView* kvDown;
+    const ops::WeightView* kvDownNorm;
+    const ops::WeightView* keyAbsorb;    // attn_k_b [nope, kv_lora, n_head]: a query head's nope part → latent
+    const ops::WeightView* valueExpand;  // attn_v_b [kv_lora, v, n_head]: a head's latent result → its value
 };
 
 class LlamaModel;
@@ -88,6 +97,19 @@ struct SessionBuffers {
     vk::Buffer expertGate;           // (batch·k, ff)
     vk::Buffer expertUp;             // (batch·k, ff)
     vk::Buffer expertOut;            // (batch·k, n_embd)
+    // DeepSeek-V2 latent attention (pairs = batch · n_head, one per query head of a token):
+    struct Latent {
+        vk::Buffer headIds;     // (pairs) u32: pair p belongs to head p % n_head, host-visible
+        vk::Buffer queryDown;   // (batch, q_lora_rank)
+        vk::Buffer query;       // (batch, n_head · key_length_mla): per head nope | rope
+        vk::Buffer kvDown;      // (batch, kv_lora_rank + rope)
+        vk::Buffer queryNope;   // (pairs, nope)
+        vk::Buffer queryRope;   // (pairs, rope)
+        vk::Buffer keyRope;     // (batch, rope)
+        vk::Buffer latentKv;    // (batch, kv_lora_rank)
+        vk::Buffer latent;      // (pairs, kv_lora_rank): the absorbed query, then the attention's latent result
+        vk::Buffer value;       // (pairs, value_length_mla) = (batch, n_head · value_length_mla)
+    } latent;
     vk::Buffer lastRow;              // (n_embd) the last token's residual, for Logits::Last
     vk::Buffer logits;               // (n_vocab) or (batch, n_vocab) once Logits::All was asked for
     vk::Buffer selection;            // top-k ids and values, (2 · 64) u32/f32
@@ -121,6 +143,10 @@ public:
 private:
     Status runBatch(std::span<const TokenId> tokens, Logits which);
     Status recordLayer(uint32_t layer, uint32_t n);
+    Status recordAttention(const LayerWeights& w, uint32_t layer, uint32_t n);
+    Status recordLatentAttention(const LayerWeights& w, uint32_t layer, uint32_t n);
+    Status allocateLatent();
+    ops::RopeParams ropeParams(uint32_t layer, uint32_t n) const;
     Status recordLogits(uint32_t n, Logits which);
     Status matrix(const ops::WeightView& w, const vk::Buffer& x, const vk::Buffer& y, uint32_t n);
     Status addBias(const ops::WeightView* bias, const vk::Buffer& y, uint32_t n);
@@ -249,7 +275,10 @@ Status LlamaModel::loadWeights(const std::function<bool(double)>& progress)
                             get(p + "ffn_gate_exps.weight"), get(p + "ffn_up_exps.weight"),
                             get(p + "ffn_down_exps.weight"), get(p + "ffn_gate_inp_shexp.weight"),
                             get(p + "ffn_gate_shexp.weight"), get(p + "ffn_up_shexp.weight"),
-                            get(p + "ffn_down_shexp.weight")});
+                            get(p + "ffn_down_shexp.weight"), get(p + "exp_probs_b.bias"), get(p + "attn_q_a.weight"),
+                            get(p + "attn_q_a_norm.weight"), get(p + "attn_q_b.weight"),
+                            get(p + "attn_kv_a_mqa.weight"), get(p + "attn_kv_a_norm.weight"),
+                            get(p + "attn_k_b.weight"), get(p + "attn_v_b.weight")});
     }
     m_tokenEmbedding = get("token_embd.weight");
     m_outputNorm = get("output_norm.weight");
@@ -306,7 +335,9 @@ Status LlamaSession::allocate()
         m_buffers.keys.emplace_back();
         m_buffers.values.emplace_back();
         VELA_TRY(add(m_buffers.keys.back(), cacheBytes, vk::BufferUsage::DeviceLocal));
-        VELA_TRY(add(m_buffers.values.back(), cacheBytes, vk::BufferUsage::DeviceLocal));
+        // Latent attention reads its values from the key rows (their latent part): no V cache.
+        if (!p.latentAttention)
+            VELA_TRY(add(m_buffers.values.back(), cacheBytes, vk::BufferUsage::DeviceLocal));
     }
     const VkDeviceSize b = m_batchSize;
     using U = vk::BufferUsage;
@@ -336,6 +367,8 @@ Status LlamaSession::allocate()
                                                           p.fusedGateUp ? 2 * p.feedForwardLength : 0);
         VELA_TRY(add(m_buffers.fused, b * width * f32, U::DeviceLocal));
     }
+    if (p.latentAttention)
+        VELA_TRY(allocateLatent());
     VELA_TRY(add(m_buffers.lastRow, p.embeddingLength * f32, U::DeviceLocal));
     VELA_TRY(add(m_buffers.logits, VkDeviceSize(p.vocabSize) * f32, U::DeviceLocal));
     VELA_TRY(add(m_buffers.selection, 2 * 64 * 4, U::DeviceLocal));
@@ -346,6 +379,40 @@ Status LlamaSession::allocate()
     if (!stream)
         return stream.status();
     m_stream.emplace(std::move(stream).value());
+    return {};
+}
+
+Status LlamaSession::allocateLatent()
+{
+    const LlamaParams& p = m_model.params();
+    SessionBuffers::Latent& l = m_buffers.latent;
+    const VkDeviceSize b = m_batchSize, pairs = b * p.headCount, f32 = 4;
+    const uint32_t rope = p.ropeDimensionCount;
+    const std::pair<vk::Buffer*, VkDeviceSize> sizes[] = {
+        {&l.queryDown, b * std::max<uint32_t>(p.queryLoraRank, 1) * f32},
+        {&l.query, pairs * p.mlaKeyLength * f32},
+        {&l.kvDown, b * (p.kvLoraRank + rope) * f32},
+        {&l.queryNope, pairs * p.mlaNopeLength() * f32},
+        {&l.queryRope, pairs * rope * f32},
+        {&l.keyRope, b * rope * f32},
+        {&l.latentKv, b * p.kvLoraRank * f32},
+        {&l.latent, pairs * p.kvLoraRank * f32},
+        {&l.value, pairs * p.mlaValueLength * f32},
+    };
+    for (const auto& [target, bytes] : sizes) {
+        Result<vk::Buffer> buffer = make(bytes);
+        if (!buffer)
+            return buffer.status();
+        *target = std::move(buffer).value();
+    }
+    // The per-head matrices attn_k_b / attn_v_b go through the expert-indexed matvec, one "expert" per head.
+    Result<vk::Buffer> ids = make(pairs * 4, vk::BufferUsage::Upload);
+    if (!ids)
+        return ids.status();
+    l.headIds = std::move(ids).value();
+    auto* words = static_cast<uint32_t*>(l.headIds.mapped());
+    for (VkDeviceSize i = 0; i < pairs; ++i)
+        words[i] = static_cast<uint32_t>(i % p.headCount);
     return {};
 }
 
@@ -376,9 +443,11 @@ Status LlamaSession::recordExperts(const LayerWeights& w, uint32_t n)
     route.nTokens = n;
     route.nExperts = p.expertCount;
     route.k = k;
-    route.gating = ops::MoeGating::Softmax;
+    route.gating = p.expertGating == ExpertGating::Sigmoid ? ops::MoeGating::Sigmoid : ops::MoeGating::Softmax;
     route.normalize = p.expertWeightsNorm;
-    VELA_TRY(ops::moeRoute(kernels, s, all(b.router), std::nullopt, all(b.expertIds), all(b.expertWeights), route));
+    route.scale = p.expertWeightsScale != 0.0f ? p.expertWeightsScale : 1.0f;
+    const std::optional<vk::BufferRange> bias = w.expertBias ? std::optional(w.expertBias->data) : std::nullopt;
+    VELA_TRY(ops::moeRoute(kernels, s, all(b.router), bias, all(b.expertIds), all(b.expertWeights), route));
     s.barrier();
     // Gate and up of each (token, expert) pair read the token's row; down reads the pair's own hidden row.
     VELA_TRY(ops::matVecExperts(kernels, s, *w.gateExperts, p.expertCount, all(b.expertIds), pairs, k, all(b.normed),
@@ -397,26 +466,34 @@ Status LlamaSession::recordExperts(const LayerWeights& w, uint32_t n)
     VELA_TRY(ops::moeCombine(kernels, s, all(b.expertOut), all(b.expertWeights), all(b.projected), n, k,
                              p.embeddingLength, false));
     s.barrier();
-    if (w.sharedGateInput) {
-        // sigmoid(shared gate · n) through the router kernel (one "expert", sigmoid gating) so the shared
-        // expert's output is summed in by the same combine.
+    if (w.sharedUp) {
+        // The shared expert sees every token: DeepSeek adds it as it is, Qwen2-MoE scales it by
+        // sigmoid(its own gate · n), computed through the router kernel (one "expert", sigmoid gating) so that
+        // the same combine sums it in.
         const uint32_t sff = p.sharedExpertFeedForwardLength;
-        VELA_TRY(matrix(*w.sharedGateInput, b.normed, b.router, n));  // (n, 1)
+        if (w.sharedGateInput)
+            VELA_TRY(matrix(*w.sharedGateInput, b.normed, b.router, n));  // (n, 1)
         VELA_TRY(matrix(*w.sharedGate, b.normed, b.gate, n));
         VELA_TRY(matrix(*w.sharedUp, b.normed, b.up, n));
         s.barrier();
-        ops::MoeRouteParams one;
-        one.nTokens = n;
-        one.nExperts = 1;
-        one.k = 1;
-        one.gating = ops::MoeGating::Sigmoid;
-        VELA_TRY(ops::moeRoute(kernels, s, all(b.router), std::nullopt, all(b.expertIds), all(b.expertWeights), one));
+        if (w.sharedGateInput) {
+            ops::MoeRouteParams one;
+            one.nTokens = n;
+            one.nExperts = 1;
+            one.k = 1;
+            one.gating = ops::MoeGating::Sigmoid;
+            VELA_TRY(
+                ops::moeRoute(kernels, s, all(b.router), std::nullopt, all(b.expertIds), all(b.expertWeights), one));
+        }
         VELA_TRY(ops::swiglu(kernels, s, all(b.gate), all(b.up), all(b.gate), n * sff));
         s.barrier();
         VELA_TRY(matrix(*w.sharedDown, b.gate, b.expertOut, n));
         s.barrier();
-        VELA_TRY(ops::moeCombine(kernels, s, all(b.expertOut), all(b.expertWeights), all(b.projected), n, 1,
-                                 p.embeddingLength, true));
+        if (w.sharedGateInput)
+            VELA_TRY(ops::moeCombine(kernels, s, all(b.expertOut), all(b.expertWeights), all(b.projected), n, 1,
+                                     p.embeddingLength, true));
+        else
+            VELA_TRY(ops::add(kernels, s, all(b.projected), all(b.expertOut), all(b.projected), n * p.embeddingLength));
         s.barrier();
     }
     if (w.postFfwNorm) {  // Grok: the experts' sum is normalised before the residual add
@@ -469,20 +546,35 @@ Status LlamaSession::addBias(const ops::WeightView* bias, const vk::Buffer& y, u
                         bias->cols);
 }
 
-// One transformer block for `n` tokens at positions m_position … m_position+n-1. Every op reads what the
-// previous one wrote, hence a barrier after each.
-Status LlamaSession::recordLayer(uint32_t layer, uint32_t n)
+// RoPE of this layer as llama.cpp sets it up for `n` tokens (heads and width are the caller's).
+ops::RopeParams LlamaSession::ropeParams(uint32_t layer, uint32_t n) const
 {
     const LlamaParams& p = m_model.params();
-    const LayerWeights& w = m_model.layer(layer);
+    ops::RopeParams rope{};
+    rope.nTokens = n;
+    rope.headDim = p.headDim;
+    rope.nRot = p.ropeDimensionCount;
+    rope.neox = p.ropeNeox;
+    // Sliding-window layers have their own base and are never scaled (llama.cpp get_rope_freq_base/scale).
+    const bool local = p.isSlidingWindowLayer(layer);
+    rope.freqBase = local ? p.ropeFreqBaseSwa : p.ropeFreqBase;
+    rope.freqScale = local ? 1.0f : p.ropeFreqScale;
+    rope.extFactor = p.ropeExtFactor;
+    rope.attnFactor = p.ropeAttnFactor;
+    rope.betaFast = p.ropeBetaFast;
+    rope.betaSlow = p.ropeBetaSlow;
+    rope.nCtxOrig = p.ropeOriginalContext;
+    return rope;
+}
+
+// Multi-head attention with its projections for `n` tokens; the output projection lands in b.projected.
+Status LlamaSession::recordAttention(const LayerWeights& w, uint32_t layer, uint32_t n)
+{
+    const LlamaParams& p = m_model.params();
     ops::KernelLibrary& kernels = m_model.kernels();
     vk::CommandStream& s = *m_stream;
     SessionBuffers& b = m_buffers;
     const auto all = [](const vk::Buffer& buffer) { return vk::wholeBuffer(buffer); };
-
-    // Attention: normed = rmsnorm(x) · w_attn_norm; q, k, v projections; RoPE on q and k.
-    VELA_TRY(normalize(b.x, *w.attnNorm, w.attnNormBias, b.normed, n));
-    s.barrier();
     if (w.qkv) {
         // Phi-3: one projection, its rows q | k | v split into the buffers the rest of the block reads.
         const uint32_t width = p.qDim() + 2 * p.kvDim();
@@ -507,20 +599,7 @@ Status LlamaSession::recordLayer(uint32_t layer, uint32_t n)
                               p.rmsEpsilon));
         s.barrier();
     }
-    ops::RopeParams rope{};
-    rope.nTokens = n;
-    rope.headDim = p.headDim;
-    rope.nRot = p.ropeDimensionCount;
-    rope.neox = p.ropeNeox;
-    // Sliding-window layers have their own base and are never scaled (llama.cpp get_rope_freq_base/scale).
-    const bool local = p.isSlidingWindowLayer(layer);
-    rope.freqBase = local ? p.ropeFreqBaseSwa : p.ropeFreqBase;
-    rope.freqScale = local ? 1.0f : p.ropeFreqScale;
-    rope.extFactor = p.ropeExtFactor;
-    rope.attnFactor = p.ropeAttnFactor;
-    rope.betaFast = p.ropeBetaFast;
-    rope.betaSlow = p.ropeBetaSlow;
-    rope.nCtxOrig = p.ropeOriginalContext;
+    ops::RopeParams rope = ropeParams(layer, n);
     const ops::WeightView* freqs = m_model.ropeFactors(m_contextLength);
     const std::optional<vk::BufferRange> factors = freqs ? std::optional(freqs->data) : std::nullopt;
     rope.nHeads = p.headCount;
@@ -542,13 +621,105 @@ Status LlamaSession::recordLayer(uint32_t layer, uint32_t n)
     attention.scale = p.attentionScale > 0 ? p.attentionScale : 1.0f / std::sqrt(static_cast<float>(p.headDim));
     attention.causal = true;
     attention.softCap = p.attnSoftCap;
-    attention.window = local ? p.slidingWindow : 0;
+    attention.window = p.isSlidingWindowLayer(layer) ? p.slidingWindow : 0;
     VELA_TRY(ops::attention(kernels, s, all(b.q), all(b.keys[layer]), all(b.values[layer]), all(b.attention),
                             attention));
     s.barrier();
     VELA_TRY(matrix(*w.o, b.attention, b.projected, n));
     VELA_TRY(addBias(w.oBias, b.projected, n));
     s.barrier();
+    return {};
+}
+
+// DeepSeek-V2/V3 multi-head latent attention in its absorbed form (llama.cpp src/models/deepseek2.cpp, is_mla):
+// the cache holds one row per token, [rmsnorm(kv_a(x)[:kv_lora]) | rope(kv_a(x)[kv_lora:])], shared by all
+// heads. Each query head, [nope | rope] out of q_b(rmsnorm(q_a(x))), becomes [attn_k_b · nope | rope(rope)] so
+// that it scores directly against those rows; the weighted sum of the rows' latent parts goes through the
+// head's attn_v_b, and attn_output mixes the heads. The output projection lands in b.projected.
+Status LlamaSession::recordLatentAttention(const LayerWeights& w, uint32_t layer, uint32_t n)
+{
+    const LlamaParams& p = m_model.params();
+    ops::KernelLibrary& kernels = m_model.kernels();
+    vk::CommandStream& s = *m_stream;
+    SessionBuffers& b = m_buffers;
+    SessionBuffers::Latent& l = b.latent;
+    const auto all = [](const vk::Buffer& buffer) { return vk::wholeBuffer(buffer); };
+    const uint32_t heads = p.headCount, pairs = n * heads, rope = p.ropeDimensionCount, nope = p.mlaNopeLength();
+    const uint32_t latent = p.kvLoraRank, row = p.headDim;  // row = latent + rope
+
+    if (w.queryDown) {
+        VELA_TRY(matrix(*w.queryDown, b.normed, l.queryDown, n));
+        s.barrier();
+        VELA_TRY(ops::rmsNorm(kernels, s, all(l.queryDown), w.queryDownNorm->data, all(l.queryDown), n,
+                              p.queryLoraRank, p.rmsEpsilon));
+        s.barrier();
+        VELA_TRY(matrix(*w.queryUp, l.queryDown, l.query, n));
+    } else {
+        VELA_TRY(matrix(*w.q, b.normed, l.query, n));  // V2-Lite: one projection
+    }
+    VELA_TRY(matrix(*w.kvDown, b.normed, l.kvDown, n));
+    s.barrier();
+    VELA_TRY(ops::copyColumns(kernels, s, all(l.query), p.mlaKeyLength, 0, all(l.queryNope), nope, pairs));
+    VELA_TRY(ops::copyColumns(kernels, s, all(l.query), p.mlaKeyLength, nope, all(l.queryRope), rope, pairs));
+    VELA_TRY(ops::copyColumns(kernels, s, all(l.kvDown), row, 0, all(l.latentKv), latent, n));
+    VELA_TRY(ops::copyColumns(kernels, s, all(l.kvDown), row, latent, all(l.keyRope), rope, n));
+    s.barrier();
+    ops::RopeParams ropeSetup = ropeParams(layer, n);
+    ropeSetup.headDim = rope;
+    ropeSetup.nHeads = heads;
+    VELA_TRY(ops::rope(kernels, s, all(l.queryRope), all(b.positions), std::nullopt, ropeSetup));
+    ropeSetup.nHeads = 1;
+    VELA_TRY(ops::rope(kernels, s, all(l.keyRope), all(b.positions), std::nullopt, ropeSetup));
+    VELA_TRY(ops::rmsNorm(kernels, s, all(l.latentKv), w.kvDownNorm->data, all(l.latentKv), n, latent, p.rmsEpsilon));
+    VELA_TRY(ops::matVecExperts(kernels, s, *w.keyAbsorb, heads, all(l.headIds), pairs, 1, all(l.queryNope),
+                                all(l.latent)));
+    s.barrier();
+    // The attention's query rows (b.q) and the new cache rows (b.k): latent part first, rotary part last.
+    VELA_TRY(ops::copyColumnsInto(kernels, s, all(l.latent), latent, 0, {all(b.q), row, 0}, latent, pairs));
+    VELA_TRY(ops::copyColumnsInto(kernels, s, all(l.queryRope), rope, 0, {all(b.q), row, latent}, rope, pairs));
+    VELA_TRY(ops::copyColumnsInto(kernels, s, all(l.latentKv), latent, 0, {all(b.k), row, 0}, latent, n));
+    VELA_TRY(ops::copyColumnsInto(kernels, s, all(l.keyRope), rope, 0, {all(b.k), row, latent}, rope, n));
+    s.barrier();
+    VELA_TRY(ops::storeKv(kernels, s, all(b.k), all(b.keys[layer]), m_position, n, row));
+    s.barrier();
+    ops::AttentionParams attention{};
+    attention.nTokens = n;
+    attention.nKv = m_position + n;
+    attention.firstPosition = m_position;
+    attention.nHead = heads;
+    attention.nKvHead = 1;
+    attention.headDim = row;
+    attention.scale = p.attentionScale;
+    attention.causal = true;
+    // V = the key rows: the first `latent` output columns are the latent result, the rotary ones are unused.
+    VELA_TRY(ops::attention(kernels, s, all(b.q), all(b.keys[layer]), all(b.keys[layer]), all(b.attention),
+                            attention));
+    s.barrier();
+    VELA_TRY(ops::copyColumns(kernels, s, all(b.attention), row, 0, all(l.latent), latent, pairs));
+    s.barrier();
+    VELA_TRY(ops::matVecExperts(kernels, s, *w.valueExpand, heads, all(l.headIds), pairs, 1, all(l.latent),
+                                all(l.value)));
+    s.barrier();
+    VELA_TRY(matrix(*w.o, l.value, b.projected, n));
+    s.barrier();
+    return {};
+}
+
+// One transformer block for `n` tokens at positions m_position … m_position+n-1. Every op reads what the
+// previous one wrote, hence a barrier after each.
+Status LlamaSession::recordLayer(uint32_t layer, uint32_t n)
+{
+    const LlamaParams& p = m_model.params();
+    const LayerWeights& w = m_model.layer(layer);
+    ops::KernelLibrary& kernels = m_model.kernels();
+    vk::CommandStream& s = *m_stream;
+    SessionBuffers& b = m_buffers;
+    const auto all = [](const vk::Buffer& buffer) { return vk::wholeBuffer(buffer); };
+
+    // Attention: normed = rmsnorm(x) · w_attn_norm; q, k, v projections; RoPE on q and k.
+    VELA_TRY(normalize(b.x, *w.attnNorm, w.attnNormBias, b.normed, n));
+    s.barrier();
+    VELA_TRY(p.latentAttention ? recordLatentAttention(w, layer, n) : recordAttention(w, layer, n));
     if (w.postAttnNorm) {  // Gemma 2/3 normalise the block's output before the residual add
         VELA_TRY(ops::rmsNorm(kernels, s, all(b.projected), w.postAttnNorm->data, all(b.projected), n,
                               p.embeddingLength, p.rmsEpsilon));

@@ -123,12 +123,14 @@ Status readShapes(const GgufFile& file, LlamaParams& p)
     if (p.embeddingLength % p.headCount != 0 && !keyLength.value())
         return Status::failure(key("embedding_length") + " is not a multiple of " + key("attention.head_count"));
     p.headDim = keyLength.value().value_or(p.embeddingLength / p.headCount);
-    if (valueLength.value().value_or(p.headDim) != p.headDim)
+    // Latent attention's K row (latent | rope) is wider than its V (latent): readLatentAttention checks both.
+    const bool latent = t_arch == "deepseek2";
+    if (valueLength.value().value_or(p.headDim) != p.headDim && !latent)
         return Status::failure(t_arch + " needs attention.key_length == attention.value_length");
     p.ropeDimensionCount = ropeDims.value().value_or(p.headDim);
     // Phi-2 rotates the first n_rot dimensions of each head only (partial rotary).
     const bool partialRotary = t_arch == "phi2" && p.ropeDimensionCount <= p.headDim && p.ropeDimensionCount % 2 == 0;
-    if (p.ropeDimensionCount != p.headDim && !partialRotary)
+    if (p.ropeDimensionCount != p.headDim && !partialRotary && !latent)
         return Status::failure(t_arch + " needs rope.dimension_count (" + std::to_string(p.ropeDimensionCount) +
                                ") == head dimension (" + std::to_string(p.headDim) + ")");
     if (p.headDim % 2 != 0)
@@ -162,6 +164,12 @@ Status readRope(const GgufFile& file, LlamaParams& p)
         factor = readFloat(file, "rope.scale_linear", 0.0f);
     auto attnFactor = readFloat(file, "rope.scaling.attn_factor", 1.0f);
     auto originalContext = readDimension(file, "rope.scaling.original_context_length");
+    // Only deepseek2 reads the YaRN log multiplier; its converter stores 0.1·mscale_all_dim (llama.cpp
+    // src/models/deepseek2.cpp load_arch_hparams divides by 0.1).
+    auto logMul = readFloat(file, "rope.scaling.yarn_log_multiplier", 0.0f);
+    if (!logMul)
+        return logMul.status();
+    p.ropeYarnLogMultiplier = t_arch == "deepseek2" ? logMul.value() / 0.1f : 0.0f;
     if (!base)
         return base.status();
     if (!type)
@@ -185,8 +193,16 @@ Status readRope(const GgufFile& file, LlamaParams& p)
     float hostAttnFactor = 1.0f;
     if (p.ropeExtFactor != 0.0f) {
         const float scale = 1.0f / p.ropeFreqScale;
-        const float mscale = scale <= 1.0f ? 1.0f : 0.1f * std::log(scale) + 1.0f;
-        hostAttnFactor = mscale / (1.0f + 0.1f * std::log(scale));  // cancels the kernel's own factor
+        const auto magnitude = [scale](float m) { return scale <= 1.0f ? 1.0f : 0.1f * m * std::log(scale) + 1.0f; };
+        if (p.ropeYarnLogMultiplier != 0.0f) {
+            // HF's mscale / mscale_all_dim; DeepSeek-V2 files carry mscale_all_dim only, and mscale equals it.
+            const float all = p.ropeYarnLogMultiplier;
+            const float mscale = p.architecture == "deepseek2" && all != 1.0f ? all : 1.0f;
+            hostAttnFactor = magnitude(mscale) / magnitude(all);
+        } else {
+            hostAttnFactor = magnitude(1.0f);
+        }
+        hostAttnFactor /= 1.0f + 0.1f * std::log(scale);  // cancels the kernel's own factor
     }
     p.ropeAttnFactor = hostAttnFactor * attnFactor.value();
     if (p.ropeScalingType == RopeScalingType::Yarn && p.ropeOriginalContext == 0)
@@ -224,15 +240,32 @@ struct ExpectedTensor {
     bool required;
 };
 
-Status checkLayerTensors(const GgufFile& file, const LlamaParams& p, uint32_t layer)
+// DeepSeek-V2's latent attention tensors (llama.cpp src/models/deepseek2.cpp load_arch_tensors, MLA files).
+std::vector<ExpectedTensor> latentAttentionTensors(const LlamaParams& p)
 {
-    const std::string blk = "blk." + std::to_string(layer) + ".";
-    const uint64_t embd = p.embeddingLength, qDim = p.qDim(), kvDim = p.kvDim(), ff = p.feedForwardLength;
-    if (file.findTensor(blk + "attn_qkv.weight") && !p.fusedQkv)
-        return Status::failure("tensor " + blk + "attn_qkv.weight: fused q/k/v is not supported for " + t_arch +
-                               " yet");
+    const uint64_t embd = p.embeddingLength, heads = p.headCount, qLora = p.queryLoraRank, kvLora = p.kvLoraRank;
+    const uint64_t key = p.mlaKeyLength, value = p.mlaValueLength, nope = p.mlaNopeLength();
+    const bool lite = qLora == 0;
+    return {
+        {"attn_norm.weight", {embd}, true},
+        {"attn_q_a.weight", {embd, qLora}, !lite},
+        {"attn_q_a_norm.weight", {qLora}, !lite},
+        {"attn_q_b.weight", {qLora, heads * key}, !lite},
+        {"attn_q.weight", {embd, heads * key}, lite},
+        {"attn_kv_a_mqa.weight", {embd, kvLora + p.ropeDimensionCount}, true},
+        {"attn_kv_a_norm.weight", {kvLora}, true},
+        {"attn_k_b.weight", {nope, kvLora, heads}, true},
+        {"attn_v_b.weight", {kvLora, value, heads}, true},
+        {"attn_output.weight", {heads * value, embd}, true},
+        {"ffn_norm.weight", {embd}, true},
+    };
+}
+
+std::vector<ExpectedTensor> attentionTensors(const LlamaParams& p)
+{
+    const uint64_t embd = p.embeddingLength, qDim = p.qDim(), kvDim = p.kvDim();
     const bool separate = !p.fusedQkv;
-    std::vector<ExpectedTensor> expected = {
+    return {
         {"attn_norm.weight", {embd}, true},     {"attn_q.weight", {embd, qDim}, separate},
         {"attn_k.weight", {embd, kvDim}, separate}, {"attn_v.weight", {embd, kvDim}, separate},
         {"attn_qkv.weight", {embd, qDim + 2 * kvDim}, p.fusedQkv},
@@ -244,6 +277,33 @@ Status checkLayerTensors(const GgufFile& file, const LlamaParams& p, uint32_t la
         {"post_attention_norm.weight", {embd}, p.postNorms}, {"post_ffw_norm.weight", {embd}, p.postNorms},
         {"attn_output_norm.weight", {embd}, t_arch == "grok"}, {"layer_output_norm.weight", {embd}, false},
     };
+}
+
+// The routed experts, the router and its optional selection bias, and the shared expert: Qwen2-MoE gates it
+// with its own sigmoid (ffn_gate_inp_shexp), DeepSeek adds it as it is.
+std::vector<ExpectedTensor> expertTensors(const LlamaParams& p)
+{
+    const uint64_t embd = p.embeddingLength, ne = p.expertCount, eff = p.expertFeedForwardLength;
+    const uint64_t sff = p.sharedExpertFeedForwardLength;
+    return {{"ffn_gate_inp.weight", {embd, ne}, true},
+            {"exp_probs_b.bias", {ne}, false},
+            {"ffn_gate_exps.weight", {embd, eff, ne}, true},
+            {"ffn_up_exps.weight", {embd, eff, ne}, true},
+            {"ffn_down_exps.weight", {eff, embd, ne}, true},
+            {"ffn_gate_inp_shexp.weight", {embd}, sff > 0 && t_arch == "qwen2moe"},
+            {"ffn_gate_shexp.weight", {embd, sff}, sff > 0},
+            {"ffn_up_shexp.weight", {embd, sff}, sff > 0},
+            {"ffn_down_shexp.weight", {sff, embd}, sff > 0}};
+}
+
+Status checkLayerTensors(const GgufFile& file, const LlamaParams& p, uint32_t layer)
+{
+    const std::string blk = "blk." + std::to_string(layer) + ".";
+    const uint64_t embd = p.embeddingLength, ff = p.feedForwardLength;
+    if (file.findTensor(blk + "attn_qkv.weight") && !p.fusedQkv)
+        return Status::failure("tensor " + blk + "attn_qkv.weight: fused q/k/v is not supported for " + t_arch +
+                               " yet");
+    std::vector<ExpectedTensor> expected = p.latentAttention ? latentAttentionTensors(p) : attentionTensors(p);
     if (!p.qkNorm && (file.findTensor(blk + "attn_q_norm.weight") || file.findTensor(blk + "attn_k_norm.weight")))
         return Status::failure("tensor " + blk + "attn_q_norm.weight: " + t_arch + " has no QK-norm");
     if (p.fusedGateUp) {
@@ -252,20 +312,13 @@ Status checkLayerTensors(const GgufFile& file, const LlamaParams& p, uint32_t la
         if (file.findTensor(blk + "ffn_gate.weight") || file.findTensor(blk + "ffn_up.bias"))
             return Status::failure("tensor " + blk +
                                    "ffn_gate.weight or ffn_up.bias: unexpected beside a fused gate|up");
-    } else if (p.expertCount == 0) {
+    } else if (p.expertCount == 0 || layer < p.leadingDenseBlocks) {
         expected.insert(expected.end(), {{"ffn_gate.weight", {embd, ff}, p.gatedFfn}, {"ffn_up.weight", {embd, ff}, true},
                                          {"ffn_down.weight", {ff, embd}, true}, {"ffn_gate.bias", {ff}, false},
                                          {"ffn_up.bias", {ff}, false},          {"ffn_down.bias", {embd}, false}});
     } else {
-        const uint64_t ne = p.expertCount, eff = p.expertFeedForwardLength, sff = p.sharedExpertFeedForwardLength;
-        expected.insert(expected.end(), {{"ffn_gate_inp.weight", {embd, ne}, true},
-                                         {"ffn_gate_exps.weight", {embd, eff, ne}, true},
-                                         {"ffn_up_exps.weight", {embd, eff, ne}, true},
-                                         {"ffn_down_exps.weight", {eff, embd, ne}, true},
-                                         {"ffn_gate_inp_shexp.weight", {embd}, sff > 0},
-                                         {"ffn_gate_shexp.weight", {embd, sff}, sff > 0},
-                                         {"ffn_up_shexp.weight", {embd, sff}, sff > 0},
-                                         {"ffn_down_shexp.weight", {sff, embd}, sff > 0}});
+        const std::vector<ExpectedTensor> experts = expertTensors(p);
+        expected.insert(expected.end(), experts.begin(), experts.end());
     }
     for (const ExpectedTensor& e : expected) {
         if (Status s = checkTensor(file, blk + e.name, e.dims, e.required); !s)
@@ -382,16 +435,92 @@ Status readGrokTraits(const GgufFile& file, LlamaParams& p)
     return {};
 }
 
+// DeepSeek-V2/V3 (llama.cpp src/models/deepseek2.cpp load_arch_hparams, and the graph's kq_scale): latent
+// attention shapes, leading dense layers, shared experts, the router's gating, normalisation and scale.
+Status readDeepseekTraits(const GgufFile& file, LlamaParams& p)
+{
+    if (p.architecture != "deepseek2")
+        return {};
+    auto qLora = readDimension(file, "attention.q_lora_rank");
+    auto kvLora = requireDimension(file, "attention.kv_lora_rank");
+    auto keyMla = readDimension(file, "attention.key_length_mla");
+    auto valueMla = readDimension(file, "attention.value_length_mla");
+    auto valueLength = readDimension(file, "attention.value_length");
+    auto dense = readDimension(file, "leading_dense_block_count");
+    auto shared = readDimension(file, "expert_shared_count");
+    auto gating = readDimension(file, "expert_gating_func");
+    auto groups = readDimension(file, "expert_group_count");
+    auto nextn = readDimension(file, "nextn_predict_layers");
+    auto weightsScale = readFloat(file, "expert_weights_scale", 0.0f);
+    for (const auto* r : {&qLora, &keyMla, &valueMla, &valueLength, &dense, &shared, &gating, &groups, &nextn}) {
+        if (!*r)
+            return r->status();
+    }
+    if (!kvLora)
+        return kvLora.status();
+    if (!weightsScale)
+        return weightsScale.status();
+    if (!keyMla.value() || !valueMla.value() || file.findTensor("blk.0.attn_kv_b.weight"))
+        return Status::failure("deepseek2: this file predates llama.cpp's latent-attention conversion (no " +
+                               key("attention.key_length_mla") +
+                               ", attn_kv_b instead of attn_k_b/attn_v_b); convert the model again with a current "
+                               "llama.cpp convert_hf_to_gguf.py");
+    p.latentAttention = true;
+    p.queryLoraRank = qLora.value().value_or(0);
+    p.kvLoraRank = kvLora.value();
+    p.mlaKeyLength = *keyMla.value();
+    p.mlaValueLength = *valueMla.value();
+    const uint32_t rope = p.ropeDimensionCount;
+    if (p.headCountKv != 1 || p.headDim != p.kvLoraRank + rope || valueLength.value().value_or(0) != p.kvLoraRank)
+        return Status::failure("deepseek2: latent attention needs attention.head_count_kv = 1, key_length = "
+                               "kv_lora_rank + rope.dimension_count (" + std::to_string(p.kvLoraRank + rope) +
+                               ") and value_length = kv_lora_rank (" + std::to_string(p.kvLoraRank) + ")");
+    if (rope % 2 != 0 || p.mlaKeyLength <= rope || p.mlaValueLength == 0 || p.headDim > 576)
+        return Status::failure("deepseek2: unsupported head shape (key_length_mla " + std::to_string(p.mlaKeyLength) +
+                               ", rope " + std::to_string(rope) + ", latent row " + std::to_string(p.headDim) +
+                               "; at most 576)");
+    // Multi-token-prediction layers sit after the model's own and are only used for speculative decoding.
+    const uint32_t extra = nextn.value().value_or(0);
+    if (extra >= p.blockCount)
+        return Status::failure(key("nextn_predict_layers") + " leaves no layers");
+    p.blockCount -= extra;
+    p.leadingDenseBlocks = std::min(dense.value().value_or(0), p.blockCount);
+    if (p.expertCount == 0 && p.leadingDenseBlocks < p.blockCount)
+        return Status::failure("deepseek2: layers past leading_dense_block_count need experts (expert_count)");
+    p.sharedExpertFeedForwardLength = shared.value().value_or(0) * p.expertFeedForwardLength;
+    // 1 softmax, 2 sigmoid; V2/V2.5 files have no key and use softmax.
+    const uint32_t gatingFunc = gating.value().value_or(1);
+    if (gatingFunc != 1 && gatingFunc != 2)
+        return Status::failure(key("expert_gating_func") + " = " + std::to_string(gatingFunc) +
+                               " is not supported (1 softmax, 2 sigmoid)");
+    p.expertGating = gatingFunc == 2 ? ExpertGating::Sigmoid : ExpertGating::Softmax;
+    p.expertWeightsNorm = file.getBool(key("expert_weights_norm")).value_or(false);
+    p.expertWeightsScale = weightsScale.value();
+    if (groups.value().value_or(1) > 1)
+        return Status::failure("deepseek2: group-limited expert routing (expert_group_count " +
+                               std::to_string(*groups.value()) + ") is not supported yet");
+    // kq_scale: the YaRN magnitude the host removed from attn_factor comes back squared, with the log
+    // multiplier's own part: mscale²/sqrt(key_length_mla).
+    const float logScale = std::log(1.0f / p.ropeFreqScale);
+    const float original = p.ropeAttnFactor * (1.0f + 0.1f * logScale);
+    const float mscale = original * (1.0f + 0.1f * p.ropeYarnLogMultiplier * logScale);
+    p.attentionScale = mscale * mscale / std::sqrt(static_cast<float>(p.mlaKeyLength));
+    return {};
+}
+
 }  // namespace
+
+const std::vector<std::string>& llamaFamilyArchitectures()
+{
+    static const std::vector<std::string> names = {"llama", "qwen2",    "qwen3",    "gemma", "gemma2",   "gemma3",
+                                                   "phi2",  "phi3",     "qwen2moe", "qwen3moe", "grok", "deepseek2"};
+    return names;
+}
 
 bool isLlamaFamily(const std::string& architecture)
 {
-    for (const char* name : {"llama", "qwen2", "qwen3", "gemma", "gemma2", "gemma3", "phi2", "phi3", "qwen2moe",
-                             "qwen3moe", "grok"}) {
-        if (architecture == name)
-            return true;
-    }
-    return false;
+    const std::vector<std::string>& names = llamaFamilyArchitectures();
+    return std::find(names.begin(), names.end(), architecture) != names.end();
 }
 
 Result<LlamaParams> readLlamaParams(const GgufFile& file)
@@ -403,7 +532,7 @@ Result<LlamaParams> readLlamaParams(const GgufFile& file)
     p.architecture = file.architecture();
     t_arch = p.architecture;
     // The graph's traits (llama.cpp src/models/<arch>.cpp and llama_model_rope_type).
-    p.ropeNeox = p.architecture != "llama";
+    p.ropeNeox = p.architecture != "llama" && p.architecture != "deepseek2";
     const bool gemma = p.architecture.rfind("gemma", 0) == 0;
     p.qkNorm = p.architecture == "qwen3" || p.architecture == "qwen3moe" || p.architecture == "gemma3";
     p.expertWeightsNorm = p.architecture == "llama" || p.architecture == "qwen3moe" || p.architecture == "grok";
@@ -439,6 +568,8 @@ Result<LlamaParams> readLlamaParams(const GgufFile& file)
     if (Status s = readGemmaTraits(file, p); !s)
         return s;
     if (Status s = readGrokTraits(file, p); !s)
+        return s;
+    if (Status s = readDeepseekTraits(file, p); !s)
         return s;
     if (Status s = checkTensors(file, p); !s)
         return s;

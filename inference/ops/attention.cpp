@@ -18,7 +18,7 @@ namespace vela::ops {
 namespace {
 
 constexpr uint32_t kAttentionWorkgroup = 128;
-constexpr uint32_t kMaxHeadDim = 256;
+constexpr uint32_t kMaxHeadDim = 576;  // DeepSeek-V2/V3 latent attention: 512 + 64
 
 struct AttentionTile {
     uint32_t rows = 16;   // query rows (token × head of one KV group) per workgroup

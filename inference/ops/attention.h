@@ -13,7 +13,7 @@ struct AttentionParams {
     uint32_t firstPosition = 0;  // position of query token 0
     uint32_t nHead = 0;
     uint32_t nKvHead = 0;        // divides nHead; query head h reads KV head h / (nHead / nKvHead)
-    uint32_t headDim = 0;        // 1 … 256
+    uint32_t headDim = 0;        // 1 … 576 (DeepSeek latent attention: kv_lora_rank 512 + 64 rotary)
     float scale = 1.0f;          // multiplies q·k, usually 1/sqrt(headDim)
     bool causal = true;          // token t sees keys 0 … firstPosition + t; otherwise all nKv keys
     // > 0: logit soft-capping (Gemma 2: 50; Grok: 30 with scale = attn_output_scale): each score

@@ -17,4 +17,17 @@ namespace vela::ops {
 Status copyColumns(KernelLibrary& kernels, vk::CommandStream& stream, vk::BufferRange src, uint32_t srcCols,
                    uint32_t firstCol, vk::BufferRange dst, uint32_t dstCols, uint32_t rows);
 
+// Where a column range lands in a wider matrix: dst is (rows, cols) and the copy fills columns firstCol …
+// firstCol + width − 1 of each row, leaving the others as they were.
+struct ColumnTarget {
+    vk::BufferRange buffer;
+    uint32_t cols = 0;
+    uint32_t firstCol = 0;
+};
+
+// dst[r][target.firstCol + c] = src[r][srcFirstCol + c] for r < rows, c < width: joins pieces side by side,
+// e.g. DeepSeek-V2's latent query and its rotary part into one attention row. Same limits as copyColumns.
+Status copyColumnsInto(KernelLibrary& kernels, vk::CommandStream& stream, vk::BufferRange src, uint32_t srcCols,
+                       uint32_t srcFirstCol, const ColumnTarget& target, uint32_t width, uint32_t rows);
+
 }  // namespace vela::ops

@@ -100,6 +100,7 @@ QList<QPair<QString, QString>> llamaFamilyGoldenModels()
         {"qwen2moe", "models/synthetic/qwen2moe.gguf"},
         {"qwen3moe", "models/synthetic/qwen3moe.gguf"},
         {"grok", "models/synthetic/grok.gguf"},
+        {"deepseek2", "models/synthetic/deepseek2.gguf"},
     };
 }
 

@@ -49,7 +49,7 @@ QString badFile(Input input, const QString& dir)
         file.write("these are not the weights you are looking for\n");
         return file.fileName();
     }
-    case Input::UnsupportedArchitecture: return vela::test::requireTestFile("models/synthetic/deepseek2.gguf");
+    case Input::UnsupportedArchitecture: return vela::test::requireTestFile("models/vocab/ggml-vocab-starcoder.gguf");
     case Input::Truncated: {
         QFile source(stories);
         QFile cut(dir + "/stories260K.part.gguf");
@@ -115,9 +115,9 @@ private slots:
                                   << QStringList{"Cannot load notes.gguf: ", "not a GGUF file"} << true;
         QTest::newRow("unsupported architecture")
             << Input::UnsupportedArchitecture
-            << QStringList{"Cannot load deepseek2.gguf: unsupported architecture 'deepseek2' ",
+            << QStringList{"Cannot load ggml-vocab-starcoder.gguf: unsupported architecture 'starcoder2' ",
                            "(Vela runs llama, qwen2, qwen3, gemma, gemma2, gemma3, phi2, phi3, qwen2moe, qwen3moe, "
-                           "grok models so far)"}
+                           "grok, deepseek2 models so far)"}
             << true;
         QTest::newRow("truncated download")
             << Input::Truncated

@@ -1,8 +1,9 @@
 // Hyper-parameters of the Llama family of decoders — `llama` (Llama 1/2/3, Mistral, TinyLlama …), `qwen2`,
 // `qwen3`, `gemma`, `gemma2`, `gemma3` (text), `phi2`, `phi3`, and the MoE ones: llama with experts
-// (Mixtral), `qwen2moe` (with a shared expert), `qwen3moe` and `grok` (Grok-1): pre-norm blocks of attention and a gated FFN, which differ
-// only in the traits below (rope layout, biases, QK-norm, the FFN's activation, an embedding scale, post-norms,
-// soft-capping, sliding-window layers). Read from the GGUF metadata the
+// (Mixtral), `qwen2moe` (with a shared expert), `qwen3moe`, `grok` (Grok-1) and `deepseek2` (DeepSeek-V2/V3:
+// latent attention, shared experts): pre-norm blocks of attention and a gated FFN, which differ only in the
+// traits below (rope layout, biases, QK-norm, the FFN's activation, an embedding scale, post-norms,
+// soft-capping, sliding-window layers, the attention's form, the router). Read from the GGUF metadata the
 // way llama.cpp reads them, with the RoPE settings resolved to the values llama.cpp finally hands to its rope
 // kernel. Shared by the CPU reference (llama only) and the Vulkan model.
 // Reference: llama.cpp src/llama-model.cpp (`load_hparams`), src/models/{llama,qwen2,qwen3,gemma}.cpp,
@@ -14,11 +15,14 @@
 
 #include <cstdint>
 #include <string>
+#include <vector>
 
 namespace vela {
 
 enum class RopeScalingType { None, Linear, Yarn, Longrope };
 enum class FfnActivation { Silu, Gelu };  // SwiGLU (llama, qwen) or GeGLU with tanh GELU (gemma)
+// How the router turns logits into expert probabilities (llama.cpp expert_gating_func: 1 softmax, 2 sigmoid).
+enum class ExpertGating { Softmax, Sigmoid };
 
 struct LlamaParams {
     std::string architecture = "llama";  // general.architecture: its keys are `<architecture>.…`
@@ -33,7 +37,10 @@ struct LlamaParams {
     uint32_t expertCount = 0;        // 0 = dense FFN
     uint32_t expertUsedCount = 0;
     uint32_t expertFeedForwardLength = 0;  // n_ff of one routed expert (expert_feed_forward_length, else n_ff)
-    uint32_t sharedExpertFeedForwardLength = 0;  // qwen2moe's shared expert; 0 = none
+    uint32_t sharedExpertFeedForwardLength = 0;  // the shared expert's n_ff (qwen2moe, deepseek2); 0 = none
+    ExpertGating expertGating = ExpertGating::Softmax;
+    float expertWeightsScale = 0.0f;  // expert_weights_scale (DeepSeek's routed_scaling_factor); 0 = not scaled
+    uint32_t leadingDenseBlocks = 0;  // leading_dense_block_count: the first layers have a dense FFN (deepseek2)
     // Router (llama.cpp build_moe_ffn): softmax over the experts, top-k, and the k weights renormalised to sum
     // to 1 (Mixtral, Qwen3-MoE) or used as they are (Qwen2-MoE).
     bool expertWeightsNorm = false;
@@ -51,6 +58,7 @@ struct LlamaParams {
     float ropeAttnFactor = 1.0f;            // cos/sin multiplier before the kernel's own YaRN magnitude
     float ropeBetaFast = 32.0f;
     float ropeBetaSlow = 1.0f;
+    float ropeYarnLogMultiplier = 0.0f;     // deepseek2: rope.scaling.yarn_log_multiplier / 0.1 (mscale_all_dim)
 
     bool hasRopeFreqs = false;  // rope_freqs.weight (n_rot/2 frequency divisors, Llama 3.1+) is present
     bool tiedOutput = false;    // no output.weight: the logits reuse token_embd
@@ -80,6 +88,17 @@ struct LlamaParams {
     bool layerNorm = false;
     bool parallelBlock = false;
     bool gatedFfn = true;
+    // DeepSeek-V2/V3 multi-head latent attention, absorbed form (llama.cpp src/models/deepseek2.cpp, is_mla):
+    // q = q_b(norm(q_a(x))) per head [nope | rope]; the cache holds one latent row per token,
+    // [norm(kv_a(x)[:kvLoraRank]) | rope(kv_a(x)[kvLoraRank:])] (headDim = kvLoraRank + n_rot, one KV head);
+    // each query head's nope part goes through attn_k_b into the latent space, attention runs over the latent
+    // rows with the latent part as V, and attn_v_b turns each head's result into its value.
+    bool latentAttention = false;
+    uint32_t queryLoraRank = 0;   // attention.q_lora_rank; 0 = one attn_q projection (V2-Lite)
+    uint32_t kvLoraRank = 0;      // attention.kv_lora_rank
+    uint32_t mlaKeyLength = 0;    // attention.key_length_mla: a query head's nope + rope width
+    uint32_t mlaValueLength = 0;  // attention.value_length_mla: a head's value width
+    uint32_t mlaNopeLength() const { return mlaKeyLength - ropeDimensionCount; }
 
     bool isSlidingWindowLayer(uint32_t layer) const
     {
@@ -90,7 +109,8 @@ struct LlamaParams {
     uint32_t qDim() const { return headCount * headDim; }
 };
 
-// The architectures this family covers.
+// The architectures this family covers, in the order messages list them.
+const std::vector<std::string>& llamaFamilyArchitectures();
 bool isLlamaFamily(const std::string& architecture);
 
 // Reads the `<architecture>.*` keys and checks the shape of every tensor the architecture uses (required and

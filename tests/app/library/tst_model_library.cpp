@@ -39,11 +39,12 @@ private slots:
         const ModelEntry e = ModelLibrary::describe(broken.fileName());
         QVERIFY(!e.supported);
         QVERIFY2(e.problem.contains("not a GGUF file"), qPrintable(e.problem));
-        VELA_REQUIRE_FILE(deepseek, "models/synthetic/deepseek2.gguf");
-        const ModelEntry g = ModelLibrary::describe(deepseek);
+        VELA_REQUIRE_FILE(starcoder, "models/vocab/ggml-vocab-starcoder.gguf");
+        const ModelEntry g = ModelLibrary::describe(starcoder);
         QVERIFY(!g.supported);
-        QCOMPARE(g.problem, QStringLiteral("unsupported architecture 'deepseek2' (Vela runs llama, qwen2, qwen3, gemma, "
-                                           "gemma2, gemma3, phi2, phi3, qwen2moe, qwen3moe, grok models so far)"));
+        QCOMPARE(g.problem, QStringLiteral("unsupported architecture 'starcoder2' (Vela runs llama, qwen2, qwen3, gemma, "
+                                           "gemma2, gemma3, phi2, phi3, qwen2moe, qwen3moe, grok, deepseek2 models "
+                                           "so far)"));
     }
 
     void scansAFolderAndPairsProjectors()

@@ -285,7 +285,7 @@ private slots:
         cut.close();
         QTest::newRow("not a GGUF") << notGguf << "";
         QTest::newRow("unsupported architecture")
-            << vela::test::requireTestFile(QStringLiteral("models/synthetic/deepseek2.gguf")) << "deepseek2";
+            << vela::test::requireTestFile(QStringLiteral("models/vocab/ggml-vocab-starcoder.gguf")) << "starcoder2";
         QTest::newRow("truncated") << truncated << "";
         QTest::newRow("missing") << scratch + "/no-such-model.gguf" << "no-such-model.gguf";
     }

@@ -1,5 +1,5 @@
 // Flash attention kernel against vela::ref::attention (with K and V rounded to f16 on the CPU side too):
-// decoding and prompts, first position 0 and later, GQA ratios 1/2/4/8 and MQA, head sizes 4 … 256, sliding
+// decoding and prompts, first position 0 and later, GQA ratios 1/2/4/8 and MQA, head sizes 4 … 576, sliding
 // windows smaller than, equal to and larger than the context, logit soft-capping, both together.
 // Tolerance: 1e-4 absolute on outputs of size ~1 (f32 sums over ≤ 2048 keys; K/V are identical f16 values).
 #include "support/vulkan_fixture.h"
@@ -56,6 +56,10 @@ private slots:
         QTest::newRow("prompt 5 at 10 d5 (odd)") << 5 << 10 << 4 << 2 << 5 << true << 0 << 0 << 0.f << 0.f;
         QTest::newRow("prompt 3 at 10 d256") << 3 << 10 << 2 << 1 << 256 << true << 0 << 0 << 0.f << 0.f;
         QTest::newRow("prompt 20 at 40 d256 GQA4") << 20 << 40 << 4 << 1 << 256 << true << 0 << 0 << 0.f << 0.f;
+        // DeepSeek-V2 latent attention: all heads over one latent KV head, 64 + 32 (fixture) and 512 + 64 (real).
+        QTest::newRow("mla prompt 7 at 3 MQA d96") << 7 << 3 << 4 << 1 << 96 << true << 0 << 0 << 0.f << 0.125f;
+        QTest::newRow("mla decode nKv 70 MQA16 d576") << 1 << 69 << 16 << 1 << 576 << true << 0 << 0 << 0.f << 0.f;
+        QTest::newRow("mla prompt 5 at 2 MQA16 d576") << 5 << 2 << 16 << 1 << 576 << true << 0 << 0 << 0.f << 0.f;
         QTest::newRow("non-causal 5 tokens over 40 keys d48")
             << 5 << 0 << 4 << 2 << 48 << false << 40 << 0 << 0.f << 0.f;
 
@@ -207,7 +211,7 @@ private slots:
         QVERIFY(!ops::attention(m_gpu->kernels(), m_gpu->stream(), vk::wholeBuffer(b), vk::wholeBuffer(b),
                                 vk::wholeBuffer(b), vk::wholeBuffer(b), params).isOk());
         params.nKvHead = 2;
-        params.headDim = 300;
+        params.headDim = 577;
         QVERIFY(!ops::attention(m_gpu->kernels(), m_gpu->stream(), vk::wholeBuffer(b), vk::wholeBuffer(b),
                                 vk::wholeBuffer(b), vk::wholeBuffer(b), params).isOk());
     }

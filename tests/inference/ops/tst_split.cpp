@@ -97,6 +97,73 @@ private slots:
         VELA_CHECK_VALIDATION(*m_gpu);
     }
 
+    // Pieces written side by side into a wider matrix that already holds data (DeepSeek-V2 joins the latent
+    // query and its rotary part this way): the target columns get the piece, every other column keeps its value.
+    void copyColumnsInto_data()
+    {
+        QTest::addColumn<int>("rows");
+        QTest::addColumn<int>("srcCols");
+        QTest::addColumn<int>("srcFirstCol");
+        QTest::addColumn<int>("width");
+        QTest::addColumn<int>("dstCols");
+        QTest::addColumn<int>("dstFirstCol");
+        QTest::newRow("1x1 into 1x1") << 1 << 1 << 0 << 1 << 1 << 0;
+        QTest::newRow("mla latent: 64 of 64 into 96 at 0") << 12 << 64 << 0 << 64 << 96 << 0;
+        QTest::newRow("mla rope: 32 of 32 into 96 at 64") << 12 << 32 << 0 << 32 << 96 << 64;
+        QTest::newRow("odd: 7 of 13 from 5 into 11 at 3") << 257 << 13 << 5 << 7 << 11 << 3;
+        QTest::newRow("1 row, 576 wide") << 1 << 512 << 0 << 512 << 576 << 0;
+    }
+    void copyColumnsInto()
+    {
+        QFETCH(int, rows);
+        QFETCH(int, srcCols);
+        QFETCH(int, srcFirstCol);
+        QFETCH(int, width);
+        QFETCH(int, dstCols);
+        QFETCH(int, dstFirstCol);
+        std::mt19937 rng(rows * 31 + dstCols);
+        std::normal_distribution<float> dist;
+        std::vector<float> src(size_t(rows) * srcCols), before(size_t(rows) * dstCols);
+        for (float& v : src)
+            v = dist(rng);
+        for (float& v : before)
+            v = dist(rng);
+        vk::Buffer dsrc = m_gpu->upload(src), ddst = m_gpu->upload(before);
+        QVERIFY2(dsrc.isValid() && ddst.isValid(), qPrintable(m_gpu->lastError()));
+        const ops::ColumnTarget target{vk::wholeBuffer(ddst), uint32_t(dstCols), uint32_t(dstFirstCol)};
+        const Status copied = ops::copyColumnsInto(m_gpu->kernels(), m_gpu->stream(), vk::wholeBuffer(dsrc), srcCols,
+                                                   srcFirstCol, target, width, rows);
+        QVERIFY2(copied.isOk(), copied.message().c_str());
+        const std::vector<float> got = m_gpu->download<float>(ddst, before.size());
+        QVERIFY2(!got.empty(), qPrintable(m_gpu->lastError()));
+        for (int r = 0; r < rows; ++r) {
+            for (int c = 0; c < dstCols; ++c) {
+                const bool inside = c >= dstFirstCol && c < dstFirstCol + width;
+                const float want = inside ? src[size_t(r) * srcCols + srcFirstCol + c - dstFirstCol]
+                                          : before[size_t(r) * dstCols + c];
+                if (got[size_t(r) * dstCols + c] != want)
+                    QFAIL(qPrintable(QStringLiteral("[%1][%2]: %3 != %4").arg(r).arg(c).arg(got[size_t(r) * dstCols + c]).arg(want)));
+            }
+        }
+        VELA_CHECK_VALIDATION(*m_gpu);
+    }
+
+    void copyColumnsIntoRejectsBadShapes()
+    {
+        vk::Buffer b = m_gpu->allocate(64);
+        const vk::BufferRange r = vk::wholeBuffer(b);
+        auto call = [&](uint32_t dstCols, uint32_t dstFirstCol, uint32_t width, uint32_t rows) {
+            return ops::copyColumnsInto(m_gpu->kernels(), m_gpu->stream(), r, 4, 0,
+                                        ops::ColumnTarget{r, dstCols, dstFirstCol}, width, rows)
+                .isOk();
+        };
+        QVERIFY(call(4, 2, 2, 4));              // fits
+        QVERIFY(!call(4, 3, 2, 4));             // past the end of a dst row
+        QVERIFY(!call(4, 0xFFFFFFFFu, 2, 4));   // dstFirstCol + width overflows 32 bits
+        QVERIFY(!call(8, 0, 2, 4));             // 32 dst floats do not fit 64 bytes
+        VELA_CHECK_VALIDATION(*m_gpu);
+    }
+
     void copyColumnsRejectsBadShapes()
     {
         vk::Buffer b = m_gpu->allocate(64);
