@@ -199,14 +199,17 @@ static_assert(sizeof(MatVecExpertsPush) == 24);
 #define VELA_MOE_GATING_SOFTMAX 0u
 #define VELA_MOE_GATING_SIGMOID 1u
 #define VELA_MOE_GATING_SOFTMAX_AFTER_TOPK 2u
+#define VELA_MOE_MAX_GROUPS 32  // group-limited routing keeps a bitmask of groups
 struct MoeRoutePush {
     uint nTokens;
-    uint nExperts;   // router logits per token (≤ VELA_MOE_MAX_EXPERTS)
-    uint k;          // experts chosen per token (≤ VELA_MOE_MAX_K)
-    uint gating;     // VELA_MOE_GATING_*
-    uint hasBias;    // 1: add binding 1 (nExperts) to the probabilities for the selection only
-    uint normalize;  // 1: divide the k weights by their sum
-    float scale;     // multiply the weights (skipped when 0 or 1)
+    uint nExperts;     // router logits per token (≤ VELA_MOE_MAX_EXPERTS)
+    uint k;            // experts chosen per token (≤ VELA_MOE_MAX_K)
+    uint gating;       // VELA_MOE_GATING_*
+    uint hasBias;      // 1: add binding 1 (nExperts) to the probabilities for the selection only
+    uint normalize;    // 1: divide the k weights by their sum
+    float scale;       // multiply the weights (skipped when 0 or 1)
+    uint nGroups;      // > 1: group-limited routing over nGroups groups of nExperts / nGroups consecutive experts
+    uint nGroupsUsed;  // groups kept per token (with nGroups > 1)
 };
 struct MoeCombinePush {
     uint nTokens;
@@ -216,7 +219,7 @@ struct MoeCombinePush {
 };
 
 #ifdef __cplusplus
-static_assert(sizeof(MoeRoutePush) == 28);
+static_assert(sizeof(MoeRoutePush) == 36);
 static_assert(sizeof(MoeCombinePush) == 16);
 #endif
 
