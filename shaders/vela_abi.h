@@ -178,17 +178,22 @@ static_assert(sizeof(LayerNormPush) == 16);
 
 // Expert-indexed matrix × vector (shaders/matvec.comp with VELA_EXPERTS, Mixture-of-Experts): workgroup z = pair
 // p − firstPair computes y[p][r] = Σ_k W[ids[p]·rows + r][k]·x[p / pairsPerX][k]. Same specialization as MatVecPush.
+// A stack larger than one binding is split into chunks of whole experts, one dispatch each: a dispatch computes
+// only the pairs whose expert lies in [expertBegin, expertEnd) and leaves the others alone.
 struct MatVecExpertsPush {
     uint rows;          // rows of one expert's matrix
     uint cols;          // elements per row (= floats per row of x)
     uint blocksPerRow;  // cols / block size of the weight type
-    uint nExperts;      // matrices stacked in W; larger ids give zero rows
+    uint nExperts;      // matrices stacked in W; larger ids give zero rows (from the chunk with expertEnd = nExperts)
     uint pairsPerX;     // consecutive pairs that share one row of x
     uint firstPair;     // pair of workgroup z = 0 (dispatches split at maxWorkGroupCount[2])
+    uint expertBegin;   // first expert in this dispatch's binding of W
+    uint expertEnd;     // one past the last expert in it
+    uint blockOffset;   // blocks before expert expertBegin's matrix in the binding (bindings start at aligned offsets)
 };
 
 #ifdef __cplusplus
-static_assert(sizeof(MatVecExpertsPush) == 24);
+static_assert(sizeof(MatVecExpertsPush) == 36);
 #endif
 
 // Mixture-of-Experts routing and combination (shaders/moe_route.comp: one thread per token; moe_combine.comp:
