@@ -15,6 +15,9 @@
 // nExperts matrices (nExperts·rows, cols), binding 3 holds one u32 expert id per (token, expert) pair, and
 // workgroup z = pair p computes y[p] = W[ids[p]] · x[p / pairsPerX]: only the selected experts' rows are read,
 // and the ids never leave the device. COLUMNS is 1. An id ≥ nExperts yields a zero row (no read past W).
+// A stack larger than one binding comes as chunks of whole experts, one dispatch each (binding 0 = experts
+// expertBegin … expertEnd − 1, from block blockOffset): pairs of other experts are left to their chunk's
+// dispatch, and only the last chunk writes the zero rows, so every row of y is written exactly once.
 #ifdef VELA_SUBGROUP_REDUCE
 #extension GL_KHR_shader_subgroup_basic : require
 #extension GL_KHR_shader_subgroup_arithmetic : require
@@ -54,15 +57,18 @@ void main()
     const uint yOffset = pair * p.rows, yStride = 0;
     if (expert >= p.nExperts) {
         // A bad id (e.g. from a broken router) must not read past W: a zero row, and the workgroup leaves together.
-        if (tid < ROWS && firstRow + tid < p.rows)
+        if (p.expertEnd == p.nExperts && tid < ROWS && firstRow + tid < p.rows)
             ys[yOffset + firstRow + tid] = 0.0;
         return;
     }
-    const uint firstExpertRow = expert * p.rows;
+    if (expert < p.expertBegin || expert >= p.expertEnd)
+        return;  // another chunk's dispatch computes this pair
+    const uint firstExpertRow = (expert - p.expertBegin) * p.rows;
+    const uint blockOffset = p.blockOffset;
 #else
     const uint xOffset = p.xOffset, xStride = p.xStride;
     const uint yOffset = p.yOffset, yStride = p.yStride;
-    const uint firstExpertRow = 0;
+    const uint firstExpertRow = 0, blockOffset = 0;
 #endif
 
     float acc[COLUMNS][ROWS];
@@ -73,7 +79,7 @@ void main()
     // Rows past the end (last workgroup) repeat the last row: no branch in the loop, results not written.
     uint rowBlock[ROWS];
     for (uint r = 0; r < ROWS; ++r)
-        rowBlock[r] = (firstExpertRow + min(firstRow + r, p.rows - 1)) * p.blocksPerRow;
+        rowBlock[r] = (firstExpertRow + min(firstRow + r, p.rows - 1)) * p.blocksPerRow + blockOffset;
 
     // Groups of 32 weights (one K-quant sub-block, whose scale is then decoded once), then of 8: every quantized
     // row qualifies (blocks of 32 or 256); float rows only when 8 | cols.

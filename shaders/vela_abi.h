@@ -180,17 +180,22 @@ static_assert(sizeof(LayerNormPush) == 16);
 
 // Expert-indexed matrix × vector (shaders/matvec.comp with VELA_EXPERTS, Mixture-of-Experts): workgroup z = pair
 // p − firstPair computes y[p][r] = Σ_k W[ids[p]·rows + r][k]·x[p / pairsPerX][k]. Same specialization as MatVecPush.
+// A stack larger than one binding is split into chunks of whole experts, one dispatch each: a dispatch computes
+// only the pairs whose expert lies in [expertBegin, expertEnd) and leaves the others alone.
 struct MatVecExpertsPush {
     uint rows;          // rows of one expert's matrix
     uint cols;          // elements per row (= floats per row of x)
     uint blocksPerRow;  // cols / block size of the weight type
-    uint nExperts;      // matrices stacked in W; larger ids give zero rows
+    uint nExperts;      // matrices stacked in W; larger ids give zero rows (from the chunk with expertEnd = nExperts)
     uint pairsPerX;     // consecutive pairs that share one row of x
     uint firstPair;     // pair of workgroup z = 0 (dispatches split at maxWorkGroupCount[2])
+    uint expertBegin;   // first expert in this dispatch's binding of W
+    uint expertEnd;     // one past the last expert in it
+    uint blockOffset;   // blocks before expert expertBegin's matrix in the binding (bindings start at aligned offsets)
 };
 
 #ifdef __cplusplus
-static_assert(sizeof(MatVecExpertsPush) == 24);
+static_assert(sizeof(MatVecExpertsPush) == 36);
 #endif
 
 // Mixture-of-Experts routing and combination (shaders/moe_route.comp: one thread per token; moe_combine.comp:
@@ -201,14 +206,17 @@ static_assert(sizeof(MatVecExpertsPush) == 24);
 #define VELA_MOE_GATING_SOFTMAX 0u
 #define VELA_MOE_GATING_SIGMOID 1u
 #define VELA_MOE_GATING_SOFTMAX_AFTER_TOPK 2u
+#define VELA_MOE_MAX_GROUPS 32  // group-limited routing keeps a bitmask of groups
 struct MoeRoutePush {
     uint nTokens;
-    uint nExperts;   // router logits per token (≤ VELA_MOE_MAX_EXPERTS)
-    uint k;          // experts chosen per token (≤ VELA_MOE_MAX_K)
-    uint gating;     // VELA_MOE_GATING_*
-    uint hasBias;    // 1: add binding 1 (nExperts) to the probabilities for the selection only
-    uint normalize;  // 1: divide the k weights by their sum
-    float scale;     // multiply the weights (skipped when 0 or 1)
+    uint nExperts;     // router logits per token (≤ VELA_MOE_MAX_EXPERTS)
+    uint k;            // experts chosen per token (≤ VELA_MOE_MAX_K)
+    uint gating;       // VELA_MOE_GATING_*
+    uint hasBias;      // 1: add binding 1 (nExperts) to the probabilities for the selection only
+    uint normalize;    // 1: divide the k weights by their sum
+    float scale;       // multiply the weights (skipped when 0 or 1)
+    uint nGroups;      // > 1: group-limited routing over nGroups groups of nExperts / nGroups consecutive experts
+    uint nGroupsUsed;  // groups kept per token (with nGroups > 1)
 };
 struct MoeCombinePush {
     uint nTokens;
@@ -218,7 +226,7 @@ struct MoeCombinePush {
 };
 
 #ifdef __cplusplus
-static_assert(sizeof(MoeRoutePush) == 28);
+static_assert(sizeof(MoeRoutePush) == 36);
 static_assert(sizeof(MoeCombinePush) == 16);
 #endif
 

@@ -13,6 +13,7 @@ namespace vela::ops {
 
 static_assert(kMoeMaxExperts == VELA_MOE_MAX_EXPERTS);
 static_assert(kMoeMaxExpertsUsed == VELA_MOE_MAX_K);
+static_assert(kMoeMaxGroups == VELA_MOE_MAX_GROUPS);
 static_assert(uint32_t(MoeGating::Softmax) == VELA_MOE_GATING_SOFTMAX);
 static_assert(uint32_t(MoeGating::Sigmoid) == VELA_MOE_GATING_SIGMOID);
 static_assert(uint32_t(MoeGating::SoftmaxAfterTopK) == VELA_MOE_GATING_SOFTMAX_AFTER_TOPK);
@@ -34,6 +35,27 @@ Status checkRange(const char* op, const char* what, vk::BufferRange range, uint6
     return {};
 }
 
+// Group-limited routing needs whole groups of at least two experts (a group's score sums its two best) and
+// enough kept experts for k.
+Status checkGroups(const MoeRouteParams& params)
+{
+    if (params.nGroups <= 1)
+        return {};
+    const auto shape = [&] {
+        return " (" + std::to_string(params.nExperts) + " experts, " + std::to_string(params.nGroups) + " groups, " +
+               std::to_string(params.nGroupsUsed) + " used, k " + std::to_string(params.k) + ")";
+    };
+    if (params.nGroups > kMoeMaxGroups || params.nExperts % params.nGroups != 0 ||
+        params.nExperts / params.nGroups < 2)
+        return Status::failure("moeRoute: the experts do not split into at most " + std::to_string(kMoeMaxGroups) +
+                               " equal groups of two or more" + shape());
+    if (params.nGroupsUsed == 0 || params.nGroupsUsed > params.nGroups)
+        return Status::failure("moeRoute: the number of expert groups used must be 1 … the group count" + shape());
+    if (params.k > params.nGroupsUsed * (params.nExperts / params.nGroups))
+        return Status::failure("moeRoute: the kept expert groups hold fewer than k experts" + shape());
+    return {};
+}
+
 }  // namespace
 
 Status moeRoute(KernelLibrary& kernels, vk::CommandStream& stream, vk::BufferRange logits,
@@ -44,6 +66,8 @@ Status moeRoute(KernelLibrary& kernels, vk::CommandStream& stream, vk::BufferRan
         params.k > params.nExperts || params.k > kMoeMaxExpertsUsed)
         return Status::failure("moeRoute: unsupported shape (" + std::to_string(params.nTokens) + " tokens, " +
                                std::to_string(params.nExperts) + " experts, k " + std::to_string(params.k) + ")");
+    if (Status s = checkGroups(params); !s)
+        return s;
     const uint64_t logitCount = uint64_t(params.nTokens) * params.nExperts;
     if (logitCount > UINT32_MAX)
         return Status::failure("moeRoute: too many tokens (" + std::to_string(params.nTokens) + ")");
@@ -67,7 +91,9 @@ Status moeRoute(KernelLibrary& kernels, vk::CommandStream& stream, vk::BufferRan
                                  uint32_t(params.gating),
                                  selectionBias ? 1u : 0u,
                                  params.normalize ? 1u : 0u,
-                                 params.scale};
+                                 params.scale,
+                                 params.nGroups > 1 ? params.nGroups : 0u,
+                                 params.nGroupsUsed};
     // Without a bias the shader never reads binding 1; the logits stand in so that every binding is valid.
     const vk::BufferRange bias = selectionBias ? *selectionBias : logits;
     const DispatchGrid grid =

@@ -14,6 +14,7 @@ namespace vela::ops {
 
 constexpr uint32_t kMoeMaxExperts = 256;
 constexpr uint32_t kMoeMaxExpertsUsed = 8;
+constexpr uint32_t kMoeMaxGroups = 32;
 
 enum class MoeGating : uint32_t {
     Softmax,          // p = softmax(logits); select and weigh by p (Mixtral, Qwen-MoE)
@@ -28,10 +29,18 @@ struct MoeRouteParams {
     MoeGating gating = MoeGating::Softmax;
     bool normalize = false;  // divide the k weights by their sum (clamped ≥ 6.103515625e-5)
     float scale = 1.0f;      // multiply the weights, unless 0 or 1
+    // Group-limited routing (DeepSeek-V3, Kimi-K2; GGUF `<arch>.expert_group_count` / `expert_group_used_count`,
+    // llama.cpp's n_expert_groups / n_group_used). 0 or 1: off. Else 2 … kMoeMaxGroups groups of
+    // nExperts / nGroups (≥ 2) consecutive experts; nGroupsUsed (1 … nGroups) of them are kept per token, and
+    // k ≤ nGroupsUsed · nExperts / nGroups. nGroupsUsed is ignored while grouping is off.
+    uint32_t nGroups = 0;
+    uint32_t nGroupsUsed = 0;
 };
 
 // Per token t: ids[t][0…k) = the k experts with the largest p + selectionBias (higher first, ties to the lower
 // index, NaN last), weights[t][j] = p[ids[t][j]] (then normalized / scaled; the bias never enters a weight).
+// With groups, only the experts of the nGroupsUsed groups whose two largest p + selectionBias have the largest
+// sums (ties to the lower group) can be chosen.
 // logits (nTokens, nExperts) f32, selectionBias (nExperts) f32, ids (nTokens, k) u32, weights (nTokens, k) f32.
 // One dispatch; the caller adds the barrier before ids/weights are read.
 Status moeRoute(KernelLibrary& kernels, vk::CommandStream& stream, vk::BufferRange logits,

@@ -1,7 +1,7 @@
 // Reference Mixture-of-Experts routing and combination.
-// Reference: llama.cpp src/llama-graph.cpp build_moe_ffn; ggml-cpu ops.cpp ggml_compute_forward_soft_max_f32
-// (sum in double, multiply by the reciprocal), ggml_compute_forward_argsort_f32 (descending), vec.h
-// ggml_vec_sum_f32 (sum_rows in double).
+// Reference: llama.cpp src/llama-graph.cpp build_moe_ffn (with n_expert_groups); ggml-cpu ops.cpp
+// ggml_compute_forward_soft_max_f32 (sum in double, multiply by the reciprocal),
+// ggml_compute_forward_argsort_f32 (descending), vec.h ggml_vec_sum_f32 (sum_rows in double).
 #include "ref/moe.h"
 
 #include <algorithm>
@@ -59,14 +59,43 @@ std::vector<float> gateProbabilities(const float* logits, const MoeRouting& rout
     return p;
 }
 
+// Whether each expert belongs to one of the nGroupsUsed groups with the best scores, a score being the sum of
+// the group's two largest selection values (llama.cpp: ggml_argsort_top_k 2, get_rows, sum_rows, then
+// ggml_argsort_top_k n_group_used over the scores).
+std::vector<bool> keptExperts(const std::vector<float>& selection, const MoeRouting& routing)
+{
+    const int64_t groupSize = routing.nExperts / routing.nGroups;
+    std::vector<float> scores(routing.nGroups);
+    for (int64_t g = 0; g < routing.nGroups; ++g) {
+        std::vector<float> group(selection.begin() + g * groupSize, selection.begin() + (g + 1) * groupSize);
+        std::stable_sort(group.begin(), group.end(),
+                         [](float a, float b) { return orderedKey(a) > orderedKey(b); });
+        scores[g] = static_cast<float>(double(group[0]) + double(group[1]));
+    }
+    std::vector<int64_t> groups(routing.nGroups);
+    std::iota(groups.begin(), groups.end(), int64_t(0));
+    std::stable_sort(groups.begin(), groups.end(),
+                     [&](int64_t a, int64_t b) { return orderedKey(scores[a]) > orderedKey(scores[b]); });
+    std::vector<bool> kept(routing.nExperts, false);
+    for (int64_t i = 0; i < routing.nGroupsUsed; ++i)
+        std::fill_n(kept.begin() + groups[i] * groupSize, groupSize, true);
+    return kept;
+}
+
 }  // namespace
 
 void moeRoute(const float* logits, const float* bias, const MoeRouting& routing, uint32_t* ids, float* weights)
 {
     const std::vector<float> p = gateProbabilities(logits, routing);
-    std::vector<uint32_t> keys(routing.nExperts);
+    std::vector<float> selection(routing.nExperts);
     for (int64_t e = 0; e < routing.nExperts; ++e)
-        keys[e] = orderedKey(bias ? p[e] + bias[e] : p[e]);
+        selection[e] = bias ? p[e] + bias[e] : p[e];
+    const std::vector<bool> kept =
+        routing.nGroups > 1 ? keptExperts(selection, routing) : std::vector<bool>(routing.nExperts, true);
+    // Experts of dropped groups rank after every kept one (and are never among the k).
+    std::vector<uint64_t> keys(routing.nExperts);
+    for (int64_t e = 0; e < routing.nExperts; ++e)
+        keys[e] = (uint64_t(kept[e]) << 32) | orderedKey(selection[e]);
     std::vector<uint32_t> order(routing.nExperts);
     std::iota(order.begin(), order.end(), 0u);
     // Stable: equal values keep the lower index first (what ggml's sort yields for these small rows).

@@ -18,11 +18,16 @@ struct MoeRouting {
     MoeGating gating = MoeGating::Softmax;
     bool normalize = false;  // divide the k weights by max(their sum, 6.103515625e-5)
     float scale = 1.0f;      // multiply the weights unless 0 or 1
+    int64_t nGroups = 0;      // > 1: group-limited routing over nGroups groups of nExperts / nGroups experts
+    int64_t nGroupsUsed = 0;  // groups kept (with nGroups > 1)
 };
 
 // One token: ids (k) = the k experts with the largest p + bias (bias may be null), higher first, equal values to
 // the lower index (a stable descending sort), NaN last; weights (k) = p of those experts, then the softmax after
 // top-k, normalization and scale. logits (nExperts), bias (nExperts).
+// With nGroups > 1 only experts of the kept groups are chosen: the nGroupsUsed groups whose two largest p + bias
+// have the largest sum (summed in double, rounded to float, as ggml's sum_rows), equal sums to the lower group.
+// llama.cpp gives the other experts −inf instead; the choice is the same unless kept experts are NaN or −inf.
 void moeRoute(const float* logits, const float* bias, const MoeRouting& routing, uint32_t* ids, float* weights);
 
 // One token: out (nEmbd) = (accumulate ? out : 0) + Σ_j weights[j]·expertOut[j] with each product rounded to
