@@ -201,7 +201,7 @@ static_assert(sizeof(MatVecExpertsPush) == 36);
 // Mixture-of-Experts routing and combination (shaders/moe_route.comp: one thread per token; moe_combine.comp:
 // one thread per output element, VELA_ELEMENTWISE_WORKGROUP).
 #define VELA_MOE_WORKGROUP 64
-#define VELA_MOE_MAX_EXPERTS 256
+#define VELA_MOE_MAX_EXPERTS 512  // Kimi-K2: 384
 #define VELA_MOE_MAX_K 8
 #define VELA_MOE_GATING_SOFTMAX 0u
 #define VELA_MOE_GATING_SIGMOID 1u

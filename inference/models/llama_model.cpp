@@ -446,6 +446,8 @@ Status LlamaSession::recordExperts(const LayerWeights& w, uint32_t n)
     route.gating = p.expertGating == ExpertGating::Sigmoid ? ops::MoeGating::Sigmoid : ops::MoeGating::Softmax;
     route.normalize = p.expertWeightsNorm;
     route.scale = p.expertWeightsScale != 0.0f ? p.expertWeightsScale : 1.0f;
+    route.nGroups = p.expertGroupCount;
+    route.nGroupsUsed = p.expertGroupUsedCount;
     const std::optional<vk::BufferRange> bias = w.expertBias ? std::optional(w.expertBias->data) : std::nullopt;
     VELA_TRY(ops::moeRoute(kernels, s, all(b.router), bias, all(b.expertIds), all(b.expertWeights), route));
     s.barrier();

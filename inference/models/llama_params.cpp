@@ -147,9 +147,9 @@ Status readShapes(const GgufFile& file, LlamaParams& p)
     p.feedForwardLength = *ffn.value();
     p.expertFeedForwardLength = expertFf.value().value_or(p.feedForwardLength);
     p.sharedExpertFeedForwardLength = sharedFf.value().value_or(0);
-    if (p.expertCount > 256 || p.expertUsedCount > 8)
+    if (p.expertCount > 512 || p.expertUsedCount > 8)
         return Status::failure(t_arch + ": " + std::to_string(p.expertCount) + " experts with " +
-                               std::to_string(p.expertUsedCount) + " per token; at most 256 and 8 are supported");
+                               std::to_string(p.expertUsedCount) + " per token; at most 512 and 8 are supported");
     return {};
 }
 
@@ -450,9 +450,10 @@ Status readDeepseekTraits(const GgufFile& file, LlamaParams& p)
     auto shared = readDimension(file, "expert_shared_count");
     auto gating = readDimension(file, "expert_gating_func");
     auto groups = readDimension(file, "expert_group_count");
+    auto groupsUsed = readDimension(file, "expert_group_used_count");
     auto nextn = readDimension(file, "nextn_predict_layers");
     auto weightsScale = readFloat(file, "expert_weights_scale", 0.0f);
-    for (const auto* r : {&qLora, &keyMla, &valueMla, &valueLength, &dense, &shared, &gating, &groups, &nextn}) {
+    for (const auto* r : {&qLora, &keyMla, &valueMla, &valueLength, &dense, &shared, &gating, &groups, &groupsUsed, &nextn}) {
         if (!*r)
             return r->status();
     }
@@ -496,9 +497,19 @@ Status readDeepseekTraits(const GgufFile& file, LlamaParams& p)
     p.expertGating = gatingFunc == 2 ? ExpertGating::Sigmoid : ExpertGating::Softmax;
     p.expertWeightsNorm = file.getBool(key("expert_weights_norm")).value_or(false);
     p.expertWeightsScale = weightsScale.value();
-    if (groups.value().value_or(1) > 1)
-        return Status::failure("deepseek2: group-limited expert routing (expert_group_count " +
-                               std::to_string(*groups.value()) + ") is not supported yet");
+    // Group-limited routing (V3): keep the groups whose two best experts score highest, choose among those.
+    p.expertGroupCount = groups.value().value_or(0);
+    p.expertGroupUsedCount = groupsUsed.value().value_or(0);
+    if (p.expertGroupCount > 1) {
+        const uint32_t perGroup = p.expertCount / p.expertGroupCount;
+        if (p.expertGroupCount > 32 || p.expertCount % p.expertGroupCount != 0 || perGroup < 2 ||
+            p.expertGroupUsedCount == 0 || p.expertGroupUsedCount > p.expertGroupCount ||
+            p.expertUsedCount > p.expertGroupUsedCount * perGroup)
+            return Status::failure("deepseek2: unsupported expert groups (" + std::to_string(p.expertCount) +
+                                   " experts in " + std::to_string(p.expertGroupCount) + " groups, " +
+                                   std::to_string(p.expertGroupUsedCount) + " used, " +
+                                   std::to_string(p.expertUsedCount) + " experts per token)");
+    }
     // kq_scale: the YaRN magnitude the host removed from attn_factor comes back squared, with the log
     // multiplier's own part: mscale²/sqrt(key_length_mla).
     const float logScale = std::log(1.0f / p.ropeFreqScale);

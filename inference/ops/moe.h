@@ -12,7 +12,7 @@
 
 namespace vela::ops {
 
-constexpr uint32_t kMoeMaxExperts = 256;
+constexpr uint32_t kMoeMaxExperts = 512;  // Kimi-K2 routes over 384
 constexpr uint32_t kMoeMaxExpertsUsed = 8;
 constexpr uint32_t kMoeMaxGroups = 32;
 

@@ -40,6 +40,8 @@ struct LlamaParams {
     uint32_t sharedExpertFeedForwardLength = 0;  // the shared expert's n_ff (qwen2moe, deepseek2); 0 = none
     ExpertGating expertGating = ExpertGating::Softmax;
     float expertWeightsScale = 0.0f;  // expert_weights_scale (DeepSeek's routed_scaling_factor); 0 = not scaled
+    uint32_t expertGroupCount = 0;      // expert_group_count: > 1 = group-limited routing (DeepSeek-V3)
+    uint32_t expertGroupUsedCount = 0;  // expert_group_used_count: groups kept per token
     uint32_t leadingDenseBlocks = 0;  // leading_dense_block_count: the first layers have a dense FFN (deepseek2)
     // Router (llama.cpp build_moe_ffn): softmax over the experts, top-k, and the k weights renormalised to sum
     // to 1 (Mixtral, Qwen3-MoE) or used as they are (Qwen2-MoE).

@@ -4,10 +4,12 @@
 // pick the golden token wherever llama.cpp's margin exceeds 0.02; stories260K's 64-token greedy continuation
 // token for token. Also: fixed device memory while generating, cancellation within 100 ms, and refused files.
 #include "support/logits_golden.h"
+#include "support/model_copy.h"
 #include "support/test_data.h"
 
 #include "vela/gguf.h"
 #include "vela/language_model.h"
+#include "vela/llama_params.h"
 
 #include <QElapsedTimer>
 #include <QtTest>
@@ -57,6 +59,8 @@ private slots:
     void refusesUnsupportedModels();
     void moeReadsOnlyTheChosenExperts_data();
     void moeReadsOnlyTheChosenExperts();
+    void deepseekExpertGroups_data();
+    void deepseekExpertGroups();
 };
 
 void TestLlamaModel::matchesGoldens_data()
@@ -391,6 +395,57 @@ void TestLlamaModel::moeReadsOnlyTheChosenExperts()
           qPrintable(model), perToken, chosen, static_cast<unsigned long long>(expertBytes + headBytes));
     QVERIFY(perToken >= chosen);
     QVERIFY(perToken < chosen * 1.05);  // the weights of the chosen experts and a few activation rows
+    CHECK_NO_VALIDATION_ERRORS(lm);
+}
+
+void TestLlamaModel::deepseekExpertGroups_data()
+{
+    QTest::addColumn<int>("groups");
+    QTest::addColumn<int>("used");
+    QTest::addColumn<QString>("refusal");  // empty: accepted
+    QTest::newRow("4 groups, 1 kept") << 4 << 1 << "";
+    QTest::newRow("2 groups, both kept") << 2 << 2 << "";
+    QTest::newRow("3 groups do not divide 8 experts") << 3 << 1 << "unsupported expert groups";
+    QTest::newRow("groups of one expert") << 8 << 2 << "unsupported expert groups";
+    QTest::newRow("no group kept") << 4 << 0 << "unsupported expert groups";
+}
+
+// DeepSeek-V3's group-limited routing (expert_group_count / expert_group_used_count) on the deepseek2 fixture,
+// whose goldens are ungrouped: with 4 groups of 2 experts and 1 group kept, both of a token's experts come from
+// one group, so the logits must move away from the golden ones; with every group kept nothing changes.
+void TestLlamaModel::deepseekExpertGroups()
+{
+    QFETCH(int, groups);
+    QFETCH(int, used);
+    QFETCH(QString, refusal);
+    VELA_REQUIRE_FILE(source, "models/synthetic/deepseek2.gguf");
+    QTemporaryDir dir;
+    const QString path = test::writeModelCopy(source, dir.filePath("grouped.gguf"), [&](GgufWriter& w) {
+        w.setUInt32("deepseek2.expert_group_count", uint32_t(groups));
+        w.setUInt32("deepseek2.expert_group_used_count", uint32_t(used));
+    });
+    QVERIFY(!path.isEmpty());
+    QString error;
+    std::unique_ptr<LanguageModel> lm = loadOrFail(path, error);
+    if (!refusal.isEmpty()) {
+        QVERIFY(!lm);
+        QVERIFY2(error.contains(refusal), qPrintable(error));
+        return;
+    }
+    QVERIFY2(lm, qPrintable(error));
+    test::LogitsGolden golden;
+    QVERIFY(test::readLogitsGolden("deepseek2__p100", golden));
+    Result<std::unique_ptr<Session>> session = lm->createSession({.contextLength = 256});
+    QVERIFY(session.isOk());
+    std::vector<float> logits;
+    const Status evaluated = (*session)->evaluate(golden.promptIds, Logits::Last, logits);
+    QVERIFY2(evaluated.isOk(), evaluated.message().c_str());
+    const test::LogitsComparison c = test::compareLogits(logits.data(), golden.logits);
+    qInfo("%d groups, %d kept: max|dlogit| relative %.3e, cosine %.7f", groups, used, c.relative(), c.cosine);
+    if (used == groups)
+        QVERIFY(c.relative() <= test::kMaxRelativeLogitDelta && c.cosine >= test::kMinLogitCosine);
+    else
+        QVERIFY2(c.relative() > test::kMaxRelativeLogitDelta, "grouping changed nothing: is it wired?");
     CHECK_NO_VALIDATION_ERRORS(lm);
 }
 

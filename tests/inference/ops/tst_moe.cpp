@@ -252,7 +252,7 @@ private slots:
         QVERIFY(!route(0, 8, 2));
         QVERIFY(!route(2, 0, 1));
         QVERIFY(!route(2, 4, 5));    // k > nExperts
-        QVERIFY(!route(1, 257, 2));  // too many experts
+        QVERIFY(!route(1, 513, 2));  // too many experts
         QVERIFY(!route(1, 64, 9));   // k too large
         QVERIFY(!route(100, 64, 2)); // logits larger than the buffer
         const auto grouped = [&](uint32_t nExperts, uint32_t k, uint32_t nGroups, uint32_t nGroupsUsed) {
