@@ -498,6 +498,21 @@ Status LlamaSession::recordExperts(const LayerWeights& w, uint32_t n)
             VELA_TRY(ops::add(kernels, s, all(b.projected), all(b.expertOut), all(b.projected), n * p.embeddingLength));
         s.barrier();
     }
+    if (w.up && w.gate && w.down) {
+        // Grok's dense GELU FFN beside the experts: (dense + experts) · √2/2.
+        VELA_TRY(matrix(*w.gate, b.normed, b.gate, n));
+        VELA_TRY(matrix(*w.up, b.normed, b.up, n));
+        s.barrier();
+        VELA_TRY(ops::geglu(kernels, s, all(b.gate), all(b.up), all(b.gate), n * p.feedForwardLength));
+        s.barrier();
+        VELA_TRY(matrix(*w.down, b.gate, b.expertOut, n));
+        s.barrier();
+        VELA_TRY(ops::add(kernels, s, all(b.expertOut), all(b.projected), all(b.projected), n * p.embeddingLength));
+        s.barrier();
+        VELA_TRY(ops::scale(kernels, s, all(b.projected), all(b.projected), n * p.embeddingLength,
+                            static_cast<float>(std::sqrt(2.0) / 2.0)));
+        s.barrier();
+    }
     if (w.postFfwNorm) {  // Grok: the experts' sum is normalised before the residual add
         VELA_TRY(ops::rmsNorm(kernels, s, all(b.projected), w.postFfwNorm->data, all(b.projected), n,
                               p.embeddingLength, p.rmsEpsilon));

@@ -319,6 +319,13 @@ Status checkLayerTensors(const GgufFile& file, const LlamaParams& p, uint32_t la
     } else {
         const std::vector<ExpectedTensor> experts = expertTensors(p);
         expected.insert(expected.end(), experts.begin(), experts.end());
+        // Grok may run a dense GELU FFN beside its experts (llama.cpp src/models/grok.cpp); all three or none.
+        const bool dense = t_arch == "grok" && file.findTensor(blk + "ffn_up.weight");
+        expected.insert(expected.end(), {{"ffn_gate.weight", {embd, ff}, dense}, {"ffn_up.weight", {embd, ff}, dense},
+                                         {"ffn_down.weight", {ff, embd}, dense}});
+        if (t_arch != "grok" && file.findTensor(blk + "ffn_up.weight"))
+            return Status::failure("tensor " + blk + "ffn_up.weight: a dense FFN beside the experts is not expected "
+                                   "in " + t_arch);
     }
     for (const ExpectedTensor& e : expected) {
         if (Status s = checkTensor(file, blk + e.name, e.dims, e.required); !s)
@@ -425,8 +432,6 @@ Status readGrokTraits(const GgufFile& file, LlamaParams& p)
         return Status::failure("grok: soft-caps must be ≥ 0 and attention.output_scale > 0");
     if (p.expertCount == 0)
         return Status::failure("grok: a Grok model needs experts (expert_count)");
-    if (file.findTensor("blk.0.ffn_up.weight"))
-        return Status::failure("grok: a dense FFN beside the experts is not supported yet");
     p.embeddingScale = embedding.value();
     p.attentionScale = attnScale.value();
     p.attnSoftCap = attnCap.value();

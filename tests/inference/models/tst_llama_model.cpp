@@ -1,4 +1,4 @@
-// The Llama family (llama, qwen2, qwen3, gemma 1/2/3, phi2, phi3; MoE: llama, qwen2moe, qwen3moe, grok) on Vulkan
+// The Llama family (llama, qwen2, qwen3, gemma 1/2/3, phi2, phi3; MoE: llama, qwen2moe, qwen3moe, grok, deepseek2) on Vulkan
 // against llama.cpp's goldens (reference/logits): every model and quant type with goldens, every prompt:
 // last-token logits within 0.03·max|logit| and cosine ≥ 0.9995; teacher-forced logits of prompt + golden continuation (Logits::All)
 // pick the golden token wherever llama.cpp's margin exceeds 0.02; stories260K's 64-token greedy continuation
@@ -15,6 +15,7 @@
 #include <QtTest>
 
 #include <chrono>
+#include <random>
 #include <thread>
 
 using namespace vela;
@@ -61,6 +62,8 @@ private slots:
     void moeReadsOnlyTheChosenExperts();
     void deepseekExpertGroups_data();
     void deepseekExpertGroups();
+    void grokDenseFfnBesideExperts_data();
+    void grokDenseFfnBesideExperts();
 };
 
 void TestLlamaModel::matchesGoldens_data()
@@ -447,6 +450,77 @@ void TestLlamaModel::deepseekExpertGroups()
     else
         QVERIFY2(c.relative() > test::kMaxRelativeLogitDelta, "grouping changed nothing: is it wired?");
     CHECK_NO_VALIDATION_ERRORS(lm);
+}
+
+void TestLlamaModel::grokDenseFfnBesideExperts_data()
+{
+    QTest::addColumn<bool>("zeroGate");
+    QTest::newRow("zero gate: gelu(0) = 0, the dense FFN adds nothing") << true;
+    QTest::newRow("random weights: the dense FFN counts") << false;
+}
+
+// Grok with a dense GELU FFN beside its experts (llama.cpp src/models/grok.cpp): (dense + experts)·√2/2, then
+// the post-FFN RMSNorm. The grok fixture has none, so copies get one. With a zero gate the dense output is 0 and
+// the √2/2 vanishes in the RMSNorm — exactly so only when its epsilon is negligible, so both that copy and the
+// plain model it is compared with get epsilon 1e-12. With random weights the golden logits must move: the dense
+// FFN is run and added.
+void TestLlamaModel::grokDenseFfnBesideExperts()
+{
+    QFETCH(bool, zeroGate);
+    VELA_REQUIRE_FILE(source, "models/synthetic/grok.gguf");
+    QTemporaryDir dir;
+    const uint64_t embd = 256, ff = 256;
+    std::mt19937 rng(7);
+    std::normal_distribution<float> normal(0.0f, 0.05f);
+    const auto tensor = [&](bool zero) {
+        std::vector<uint8_t> bytes(embd * ff * 4);
+        auto* values = reinterpret_cast<float*>(bytes.data());
+        for (uint64_t i = 0; i < embd * ff; ++i)
+            values[i] = zero ? 0.0f : normal(rng);
+        return bytes;
+    };
+    bool added = true;
+    const QString path = test::writeModelCopy(source, dir.filePath("grok-dense.gguf"), [&](GgufWriter& w) {
+        if (zeroGate)
+            w.setFloat32("grok.attention.layer_norm_rms_epsilon", 1e-12f);
+        for (int layer = 0; layer < 2; ++layer) {
+            const std::string blk = "blk." + std::to_string(layer) + ".";
+            added = added && w.addTensor(blk + "ffn_gate.weight", GgmlType::F32, {embd, ff}, tensor(zeroGate)).isOk();
+            added = added && w.addTensor(blk + "ffn_up.weight", GgmlType::F32, {embd, ff}, tensor(false)).isOk();
+            added = added && w.addTensor(blk + "ffn_down.weight", GgmlType::F32, {ff, embd}, tensor(false)).isOk();
+        }
+    });
+    QVERIFY(!path.isEmpty() && added);
+    QString error;
+    std::unique_ptr<LanguageModel> lm = loadOrFail(path, error);
+    QVERIFY2(lm, qPrintable(error));
+    test::LogitsGolden golden;
+    QVERIFY(test::readLogitsGolden("grok__p100", golden));
+    Result<std::unique_ptr<Session>> session = lm->createSession({.contextLength = 256});
+    QVERIFY(session.isOk());
+    std::vector<float> logits;
+    const Status evaluated = (*session)->evaluate(golden.promptIds, Logits::Last, logits);
+    QVERIFY2(evaluated.isOk(), evaluated.message().c_str());
+    CHECK_NO_VALIDATION_ERRORS(lm);
+    if (!zeroGate) {
+        const test::LogitsComparison c = test::compareLogits(logits.data(), golden.logits);
+        qInfo("against the golden: max|dlogit| relative %.3e, cosine %.7f", c.relative(), c.cosine);
+        QVERIFY2(c.relative() > test::kMaxRelativeLogitDelta, "the dense FFN changed nothing: is it run?");
+        return;
+    }
+    const QString plainPath = test::writeModelCopy(source, dir.filePath("grok-plain.gguf"), [](GgufWriter& w) {
+        w.setFloat32("grok.attention.layer_norm_rms_epsilon", 1e-12f);
+    });
+    std::unique_ptr<LanguageModel> plain = loadOrFail(plainPath, error);
+    QVERIFY2(plain, qPrintable(error));
+    Result<std::unique_ptr<Session>> plainSession = plain->createSession({.contextLength = 256});
+    QVERIFY(plainSession.isOk());
+    std::vector<float> plainLogits;
+    QVERIFY((*plainSession)->evaluate(golden.promptIds, Logits::Last, plainLogits).isOk());
+    std::vector<float> expected(plainLogits.begin(), plainLogits.end());
+    const test::LogitsComparison c = test::compareLogits(logits.data(), expected);
+    qInfo("against the same model without it: max|dlogit| relative %.3e, cosine %.9f", c.relative(), c.cosine);
+    QVERIFY(c.relative() <= 1e-4);
 }
 
 QTEST_GUILESS_MAIN(TestLlamaModel)
