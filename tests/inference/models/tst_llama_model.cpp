@@ -64,6 +64,7 @@ private slots:
     void deepseekExpertGroups();
     void grokDenseFfnBesideExperts_data();
     void grokDenseFfnBesideExperts();
+    void longropeSwitchesToLongFactors();
 };
 
 void TestLlamaModel::matchesGoldens_data()
@@ -521,6 +522,54 @@ void TestLlamaModel::grokDenseFfnBesideExperts()
     const test::LogitsComparison c = test::compareLogits(logits.data(), expected);
     qInfo("against the same model without it: max|dlogit| relative %.3e, cosine %.9f", c.relative(), c.cosine);
     QVERIFY(c.relative() <= 1e-4);
+}
+
+namespace {
+std::vector<float> lastLogits(LanguageModel& lm, uint32_t context, const std::vector<int32_t>& prompt)
+{
+    Result<std::unique_ptr<Session>> session = lm.createSession({.contextLength = context});
+    std::vector<float> logits;
+    if (!session || !(*session)->evaluate(prompt, Logits::Last, logits))
+        return {};
+    return logits;
+}
+}  // namespace
+
+// Phi-3's longrope (llama.cpp get_rope_factors): a session whose context exceeds the original training context
+// divides the frequencies by rope_factors_long, otherwise by rope_factors_short. The fixture's goldens use the
+// short ones (context ≤ 4096); a copy that claims an original context of 64 must match them at context 64 and,
+// at context 256, match exactly a copy whose short table holds the long factors.
+void TestLlamaModel::longropeSwitchesToLongFactors()
+{
+    VELA_REQUIRE_FILE(source, "models/synthetic/phi3.gguf");
+    QTemporaryDir dir;
+    const QString shortOrigin = test::writeModelCopy(source, dir.filePath("phi3-orig64.gguf"), [](GgufWriter& w) {
+        w.setUInt32("phi3.rope.scaling.original_context_length", 64);
+    });
+    const QString longAsShort = test::writeModelCopy(source, dir.filePath("phi3-long.gguf"), {},
+                                                     {{"rope_factors_short.weight", "rope_factors_long.weight"}});
+    QVERIFY(!shortOrigin.isEmpty() && !longAsShort.isEmpty());
+    QString error;
+    std::unique_ptr<LanguageModel> a = loadOrFail(shortOrigin, error);
+    QVERIFY2(a, qPrintable(error));
+    std::unique_ptr<LanguageModel> b = loadOrFail(longAsShort, error);
+    QVERIFY2(b, qPrintable(error));
+    test::LogitsGolden golden;
+    QVERIFY(test::readLogitsGolden("phi3__p8", golden));
+    const std::vector<float> within = lastLogits(*a, 64, golden.promptIds);
+    const std::vector<float> past = lastLogits(*a, 256, golden.promptIds);
+    const std::vector<float> longTable = lastLogits(*b, 256, golden.promptIds);
+    QVERIFY(!within.empty() && !past.empty() && !longTable.empty());
+    const test::LogitsComparison shortFactors = test::compareLogits(within.data(), golden.logits);
+    const test::LogitsComparison longFactors = test::compareLogits(past.data(), longTable);
+    const test::LogitsComparison switched = test::compareLogits(past.data(), golden.logits);
+    qInfo("context 64 vs golden (short factors): relative %.3e; context 256 vs the long table as short: %.3e; "
+          "context 256 vs golden: %.3e",
+          shortFactors.relative(), longFactors.relative(), switched.relative());
+    QVERIFY(shortFactors.relative() <= test::kMaxRelativeLogitDelta && shortFactors.cosine >= test::kMinLogitCosine);
+    QCOMPARE(longFactors.maxDelta, 0.0);
+    QVERIFY(switched.relative() > test::kMaxRelativeLogitDelta);
+    CHECK_NO_VALIDATION_ERRORS(a);
 }
 
 QTEST_GUILESS_MAIN(TestLlamaModel)
