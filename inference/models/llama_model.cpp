@@ -22,6 +22,7 @@
 #include "vela/gguf.h"
 #include "vela/model_info.h"
 
+#include <algorithm>
 #include <cmath>
 #include <cstring>
 
@@ -115,6 +116,7 @@ struct SessionBuffers {
     vk::Buffer selection;            // top-k ids and values, (2 · 64) u32/f32
     vk::Buffer selectionScratch;     // the first pass of top-k: per-workgroup candidates
     vk::Buffer readback;             // host-visible copy target for logits / selection
+    vk::Buffer embeddingRows;        // (batch, n_embd) host-visible: caller-computed rows, made on first use
 };
 
 class LlamaSession final : public Session {
@@ -126,6 +128,8 @@ public:
     Status allocate();
 
     Status evaluate(std::span<const TokenId> tokens, Logits which, std::vector<float>& logits) override;
+    Status evaluateBlock(std::span<const TokenId> ids, std::span<const float> embeddings, bool bidirectional,
+                         Logits which, std::vector<float>& logits) override;
     Result<TokenId> evaluateGreedy(TokenId token) override;
     Status topCandidates(uint32_t k, std::vector<std::pair<TokenId, float>>& out) override;
     uint32_t position() const override { return m_position; }
@@ -141,7 +145,8 @@ public:
     void resetKernelTimings() override { m_stream->resetTimings(); }
 
 private:
-    Status runBatch(std::span<const TokenId> tokens, Logits which);
+    Status runBatch(std::span<const TokenId> tokens, Logits which, std::span<const float> embeddings = {});
+    Status placeEmbeddingRows(std::span<const TokenId> ids, std::span<const float> embeddings);
     Status recordLayer(uint32_t layer, uint32_t n);
     Status recordAttention(const LayerWeights& w, uint32_t layer, uint32_t n);
     Status recordLatentAttention(const LayerWeights& w, uint32_t layer, uint32_t n);
@@ -164,6 +169,7 @@ private:
     std::vector<TokenId> m_cached;  // (m_position) the token at each cached position
     uint32_t m_logitsRows = 0;  // rows `logits` can hold
     bool m_haveLogits = false;  // the last evaluation left logits of its last token in `logits`
+    bool m_bidirectional = false;  // the batch being recorded attends both ways within itself
     uint64_t m_deviceBytes = 0;
     SessionBuffers m_buffers;
     std::optional<vk::CommandStream> m_stream;
@@ -636,7 +642,7 @@ Status LlamaSession::recordAttention(const LayerWeights& w, uint32_t layer, uint
     attention.nKvHead = p.headCountKv;
     attention.headDim = p.headDim;
     attention.scale = p.attentionScale > 0 ? p.attentionScale : 1.0f / std::sqrt(static_cast<float>(p.headDim));
-    attention.causal = true;
+    attention.causal = !m_bidirectional;
     attention.softCap = p.attnSoftCap;
     attention.window = p.isSlidingWindowLayer(layer) ? p.slidingWindow : 0;
     VELA_TRY(ops::attention(kernels, s, all(b.q), all(b.keys[layer]), all(b.values[layer]), all(b.attention),
@@ -707,7 +713,7 @@ Status LlamaSession::recordLatentAttention(const LayerWeights& w, uint32_t layer
     attention.nKvHead = 1;
     attention.headDim = row;
     attention.scale = p.attentionScale;
-    attention.causal = true;
+    attention.causal = !m_bidirectional;
     // V = the key rows: the first `latent` output columns are the latent result, the rotary ones are unused.
     VELA_TRY(ops::attention(kernels, s, all(b.q), all(b.keys[layer]), all(b.keys[layer]), all(b.attention),
                             attention));
@@ -835,17 +841,18 @@ Status LlamaSession::recordLogits(uint32_t n, Logits which)
     return {};
 }
 
-Status LlamaSession::runBatch(std::span<const TokenId> tokens, Logits which)
+Status LlamaSession::runBatch(std::span<const TokenId> tokens, Logits which, std::span<const float> embeddings)
 {
     const LlamaParams& p = m_model.params();
     const auto n = static_cast<uint32_t>(tokens.size());
     auto* ids = static_cast<uint32_t*>(m_buffers.tokens.mapped());
     auto* positions = static_cast<int32_t*>(m_buffers.positions.mapped());
     for (uint32_t i = 0; i < n; ++i) {
-        if (tokens[i] < 0 || static_cast<uint32_t>(tokens[i]) >= p.vocabSize)
+        const bool suppliedRow = tokens[i] < 0 && !embeddings.empty();
+        if (!suppliedRow && (tokens[i] < 0 || static_cast<uint32_t>(tokens[i]) >= p.vocabSize))
             return Status::failure("token id " + std::to_string(tokens[i]) + " is outside the vocabulary (" +
                                    std::to_string(p.vocabSize) + " tokens)");
-        ids[i] = static_cast<uint32_t>(tokens[i]);
+        ids[i] = suppliedRow ? 0u : static_cast<uint32_t>(tokens[i]);  // row 0 is looked up, then replaced
         positions[i] = static_cast<int32_t>(m_position + i);
     }
     ops::KernelLibrary& kernels = m_model.kernels();
@@ -855,6 +862,10 @@ Status LlamaSession::runBatch(std::span<const TokenId> tokens, Logits which)
     if (p.embeddingScale != 0.0f) {
         VELA_TRY(ops::scale(kernels, *m_stream, vk::wholeBuffer(m_buffers.x), vk::wholeBuffer(m_buffers.x),
                             n * p.embeddingLength, p.embeddingScale));
+        m_stream->barrier();
+    }
+    if (!embeddings.empty()) {
+        VELA_TRY(placeEmbeddingRows(tokens, embeddings));
         m_stream->barrier();
     }
     for (uint32_t layer = 0; layer < p.blockCount; ++layer) {
@@ -875,6 +886,66 @@ Status LlamaSession::runBatch(std::span<const TokenId> tokens, Logits which)
     m_position += n;
     m_cached.insert(m_cached.end(), tokens.begin(), tokens.end());
     m_haveLogits = which != Logits::None;
+    return {};
+}
+
+// Copies the caller's rows over the looked-up ones (after the embedding scale, which they must not get):
+// one copy per run of consecutive supplied rows.
+Status LlamaSession::placeEmbeddingRows(std::span<const TokenId> ids, std::span<const float> embeddings)
+{
+    const VkDeviceSize rowBytes = VkDeviceSize(m_model.params().embeddingLength) * 4;
+    if (!m_buffers.embeddingRows.isValid()) {
+        Result<vk::Buffer> rows = make(m_batchSize * rowBytes, vk::BufferUsage::Upload);
+        if (!rows)
+            return rows.status();
+        m_buffers.embeddingRows = std::move(rows).value();
+    }
+    std::memcpy(m_buffers.embeddingRows.mapped(), embeddings.data(), embeddings.size_bytes());
+    size_t next = 0;  // rows of `embeddings` used so far
+    for (size_t i = 0; i < ids.size();) {
+        if (ids[i] >= 0) {
+            ++i;
+            continue;
+        }
+        size_t run = 1;
+        while (i + run < ids.size() && ids[i + run] < 0)
+            ++run;
+        m_stream->copy(m_buffers.embeddingRows, next * rowBytes, m_buffers.x, i * rowBytes, run * rowBytes);
+        next += run;
+        i += run;
+    }
+    return {};
+}
+
+Status LlamaSession::evaluateBlock(std::span<const TokenId> ids, std::span<const float> embeddings,
+                                   bool bidirectional, Logits which, std::vector<float>& logits)
+{
+    const uint32_t width = m_model.params().embeddingLength;
+    const size_t supplied = static_cast<size_t>(std::count_if(ids.begin(), ids.end(), [](TokenId t) { return t < 0; }));
+    if (ids.empty())
+        return Status::failure("nothing to evaluate");
+    if (embeddings.size() != supplied * width)
+        return Status::failure("an embedding block needs " + std::to_string(supplied) + " rows of " +
+                               std::to_string(width) + " values, got " + std::to_string(embeddings.size()) + " values");
+    if (ids.size() > m_batchSize)
+        return Status::failure("a block of " + std::to_string(ids.size()) + " rows does not fit one batch of " +
+                               std::to_string(m_batchSize) + "; use a larger batch size");
+    if (m_position + ids.size() > m_contextLength)
+        return Status::failure("the context is full: " + std::to_string(m_position) + " + " +
+                               std::to_string(ids.size()) + " rows exceed the context of " +
+                               std::to_string(m_contextLength));
+    m_bidirectional = bidirectional;
+    const Status ran = runBatch(ids, which, embeddings);
+    m_bidirectional = false;
+    VELA_TRY(ran);
+    logits.clear();
+    if (which == Logits::All) {
+        VELA_TRY(readLogits(static_cast<uint32_t>(ids.size()), logits, false));
+        m_haveLogits = false;
+    } else if (which == Logits::Last) {
+        VELA_TRY(readLogits(1, logits, false));
+    }
+    noteBatchDone(ids.size(), ids.size());
     return {};
 }
 

@@ -78,6 +78,14 @@ public:
     // Runs `tokens` at the next positions (prompt: in batches of SessionOptions::batchSize). With
     // Logits::Last `logits` receives n_vocab values for the last token, with Logits::All one row per token.
     virtual Status evaluate(std::span<const TokenId> tokens, Logits which, std::vector<float>& logits) = 0;
+    // A block of prompt rows some of which the caller computed itself (image embeddings), run as one batch
+    // (at most SessionOptions::batchSize rows). ids[i] ≥ 0 is a token; ids[i] < 0 takes the next row of
+    // `embeddings` (n_embd floats per row, entered as they are: no embedding scale). The negative ids are what
+    // cachedTokens() records, so they should identify the content (e.g. derived from an image's hash): prefix
+    // reuse then never mistakes one image for another. `bidirectional`: the block's rows see each other both
+    // ways (Gemma 3's image tokens, PaliGemma's whole prefix) and the earlier cache causally.
+    virtual Status evaluateBlock(std::span<const TokenId> ids, std::span<const float> embeddings, bool bidirectional,
+                                 Logits which, std::vector<float>& logits) = 0;
     // Greedy decoding without downloading logits: evaluates `token` and returns the argmax of the next logits.
     virtual Result<TokenId> evaluateGreedy(TokenId token) = 0;
     // Top-k candidates (sorted by logit, descending) of the last evaluated position; k ≤ 64.
