@@ -34,3 +34,4 @@ vela_shader(layer_norm layer_norm.comp)
 # Mixture-of-Experts: expert choice per token, and the weighted sum of the chosen experts' outputs.
 vela_shader(moe_route moe_route.comp)
 vela_shader(moe_combine moe_combine.comp)
+vela_shader(avg_pool_tokens avg_pool_tokens.comp)

@@ -154,6 +154,18 @@ struct ScalePush {
 static_assert(sizeof(ScalePush) == 8);
 #endif
 
+// Average pooling of a token grid (shaders/avg_pool_tokens.comp): tokens laid out row-major on a side × side grid,
+// each output token the mean of a kernel × kernel square (Gemma 3's projector: 16×16 patches → 4×4 tokens).
+struct AvgPoolTokensPush {
+    uint side;      // input grid side (tokens = side²)
+    uint kernel;    // square edge; divides side
+    uint channels;  // floats per token
+};
+
+#ifdef __cplusplus
+static_assert(sizeof(AvgPoolTokensPush) == 12);
+#endif
+
 // Column copy (shaders/copy_columns.comp): dst[r][dstFirstCol + c] = src[r][srcFirstCol + c], one thread per copied element
 // (VELA_ELEMENTWISE_WORKGROUP). Splits fused QKV and gate|up projection outputs.
 struct CopyColumnsPush {
