@@ -16,8 +16,10 @@ constexpr std::string_view kSuffixB = ".lora_b";
 
 // The per-block matrices LlamaSession::matrix() projects with (keep in step with llama_model.cpp).
 constexpr std::array<std::string_view, 13> kBlockMatrices = {
-    "attn_q",  "attn_k",  "attn_v",   "attn_output",        "attn_qkv",       "ffn_gate",       "ffn_up",
-    "ffn_down", "ffn_gate_inp", "ffn_gate_inp_shexp", "ffn_gate_shexp", "ffn_up_shexp", "ffn_down_shexp"};
+    "attn_q", "attn_k", "attn_v", "attn_output", "attn_qkv",  // attention (attn_qkv: Phi-3's fused projection)
+    "ffn_gate", "ffn_up", "ffn_down",                         // feed-forward
+    "ffn_gate_inp",                                           // the Mixture-of-Experts router
+    "ffn_gate_inp_shexp", "ffn_gate_shexp", "ffn_up_shexp", "ffn_down_shexp"};  // Qwen2-MoE's shared expert
 
 std::string shapeOf(const GgufTensorInfo& t)
 {
