@@ -15,8 +15,9 @@ constexpr std::string_view kSuffixA = ".lora_a";
 constexpr std::string_view kSuffixB = ".lora_b";
 
 // The per-block matrices LlamaSession::matrix() projects with (keep in step with llama_model.cpp).
-constexpr std::array<std::string_view, 13> kBlockMatrices = {
+constexpr std::array<std::string_view, 16> kBlockMatrices = {
     "attn_q", "attn_k", "attn_v", "attn_output", "attn_qkv",  // attention (attn_qkv: Phi-3's fused projection)
+    "attn_q_a", "attn_q_b", "attn_kv_a_mqa",                  // DeepSeek's low-rank attention (not attn_k_b/v_b: 3-D)
     "ffn_gate", "ffn_up", "ffn_down",                         // feed-forward
     "ffn_gate_inp",                                           // the Mixture-of-Experts router
     "ffn_gate_inp_shexp", "ffn_gate_shexp", "ffn_up_shexp", "ffn_down_shexp"};  // Qwen2-MoE's shared expert
