@@ -36,6 +36,26 @@ std::vector<uint8_t> encodeRows(GgmlType type, const std::vector<float>& values,
     return bytes;
 }
 
+// Σ factor·B·A for every adapted tensor, in double: (nOut, nIn) row-major like the model's rows.
+std::map<std::string, std::vector<double>> mergedDeltas(const std::vector<LoraMerge>& merges)
+{
+    std::map<std::string, std::vector<double>> deltas;
+    for (const LoraMerge& merge : merges) {
+        for (const LoraPairData& p : *merge.pairs) {
+            std::vector<double>& d = deltas[p.base];
+            d.resize(size_t(p.nOut) * p.nIn, 0.0);
+            for (uint32_t r = 0; r < p.nOut; ++r) {
+                for (uint32_t k = 0; k < p.rank; ++k) {
+                    const double bk = double(merge.factor) * p.b[size_t(r) * p.rank + k];
+                    for (uint32_t c = 0; c < p.nIn; ++c)
+                        d[size_t(r) * p.nIn + c] += bk * p.a[size_t(k) * p.nIn + c];
+                }
+            }
+        }
+    }
+    return deltas;
+}
+
 }  // namespace
 
 LoraPairData randomLoraPair(const std::string& base, uint32_t nIn, uint32_t nOut, uint32_t rank, GgmlType type,
@@ -93,30 +113,6 @@ std::string writeLoraAdapter(const std::string& path, const std::string& archite
     const Status written = writer.writeFile(path);
     return written ? std::string() : written.message();
 }
-
-namespace {
-
-// Σ factor·B·A for every adapted tensor, in double: (nOut, nIn) row-major like the model's rows.
-std::map<std::string, std::vector<double>> mergedDeltas(const std::vector<LoraMerge>& merges)
-{
-    std::map<std::string, std::vector<double>> deltas;
-    for (const LoraMerge& merge : merges) {
-        for (const LoraPairData& p : *merge.pairs) {
-            std::vector<double>& d = deltas[p.base];
-            d.resize(size_t(p.nOut) * p.nIn, 0.0);
-            for (uint32_t r = 0; r < p.nOut; ++r) {
-                for (uint32_t k = 0; k < p.rank; ++k) {
-                    const double bk = double(merge.factor) * p.b[size_t(r) * p.rank + k];
-                    for (uint32_t c = 0; c < p.nIn; ++c)
-                        d[size_t(r) * p.nIn + c] += bk * p.a[size_t(k) * p.nIn + c];
-                }
-            }
-        }
-    }
-    return deltas;
-}
-
-}  // namespace
 
 std::string writeMergedModel(const std::string& modelPath, const std::string& path, const std::vector<LoraMerge>& merges)
 {
