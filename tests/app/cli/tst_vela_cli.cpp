@@ -1,6 +1,7 @@
 // vela-cli as a user runs it: `info` on every shared model and on broken files, `tokenize` against
 // llama.cpp's goldens with every flag combination (DESIGN.md §3).
 #include "support/cli_runner.h"
+#include "support/lora_fixture.h"
 #include "support/model_copy.h"
 #include "support/test_data.h"
 
@@ -63,6 +64,8 @@ private slots:
     void generatesThroughTheChatTemplate();
     void writesGoldenLogits();
     void benchPrintsJson();
+    void appliesLoraAdapters();
+    void refusesMismatchedLoraAdapters();
 };
 
 void TestVelaCli::infoDescribesEveryModel_data()
@@ -430,6 +433,73 @@ void TestVelaCli::benchPrintsJson()
     QVERIFY(result["tg"].toObject()["mean"].toDouble() > 0);
     QVERIFY(result["tg"].toObject()["gbps"].toDouble() > 0);
     QVERIFY(!result["device"].toString().isEmpty());
+}
+
+// --lora FILE[:SCALE] on every command that loads a model: scale 0 gives the base model's logits exactly, a
+// file name with ':' in it is taken whole when what follows is not a number.
+void TestVelaCli::appliesLoraAdapters()
+{
+    VELA_REQUIRE_FILE(model, "models/stories260K.gguf");
+    Result<GgufFile> file = GgufFile::open(model.toStdString());
+    QVERIFY(file.isOk());
+    const std::vector<test::LoraPairData> pairs{
+        test::randomLoraPair(*file, "blk.0.attn_q.weight", 4, GgmlType::F32, 0.5f, 1),
+        test::randomLoraPair(*file, "output.weight", 4, GgmlType::F16, 0.5f, 2)};
+    const QString adapter = test::scratchDir() + "/style:v1.gguf";
+    QCOMPARE(test::writeLoraAdapter(adapter.toStdString(), "llama", 8.0f, pairs), std::string());
+    const QString dir = test::scratchDir();
+    const auto logits = [&](const QString& out, const QStringList& extra) {
+        const CliRun run = runCli(QStringList{"logits", "-m", model, "--tokens", "1,403,407,261", "--out", out} + extra);
+        QFile f(out);
+        return std::pair(run, f.open(QIODevice::ReadOnly) ? f.readAll() : QByteArray());
+    };
+    const auto [baseRun, base] = logits(dir + "/base.f32", {});
+    const auto [zeroRun, zero] = logits(dir + "/zero.f32", {"--lora", adapter + ":0"});
+    const auto [loraRun, adapted] = logits(dir + "/lora.f32", {"--lora", adapter});
+    for (const CliRun& run : {baseRun, zeroRun, loraRun})
+        QVERIFY2(run.exitCode == 0, run.err.constData());
+    QCOMPARE(base.size(), qint64(512 * 4));
+    QCOMPARE(zero, base);
+    QCOMPARE(adapted.size(), base.size());
+    QVERIFY(adapted != base);
+    QVERIFY2(loraRun.err.contains(("LoRA adapter " + adapter + " at scale 1").toUtf8()), loraRun.err.constData());
+
+    const CliRun generated = runCli({"generate", "-m", model, "-p", "Once upon a time", "-n", "8", "--temp", "0",
+                                     "--lora", adapter + ":0.5", "--lora", adapter + ":-0.25"});
+    QVERIFY2(generated.exitCode == 0, generated.err.constData());
+    QVERIFY(!generated.out.isEmpty());
+    QVERIFY(generated.err.contains(("LoRA adapter " + adapter + " at scale -0.25").toUtf8()));
+    const CliRun bench = test::runProgram(QStringLiteral(VELA_BENCH_PATH),
+                                          {"-m", model, "-p", "8", "-n", "4", "-r", "1", "--json", "--lora", adapter});
+    QVERIFY2(bench.exitCode == 0, bench.err.constData());
+}
+
+// A mismatched or missing adapter: exit 1, nothing on stdout, the adapter and the reason on stderr.
+void TestVelaCli::refusesMismatchedLoraAdapters()
+{
+    VELA_REQUIRE_FILE(model, "models/stories260K.gguf");
+    Result<GgufFile> file = GgufFile::open(model.toStdString());
+    QVERIFY(file.isOk());
+    const QString adapter = test::scratchDir() + "/qwen2-lora.gguf";
+    QCOMPARE(test::writeLoraAdapter(adapter.toStdString(), "qwen2", 0.0f,
+                                    {test::randomLoraPair(*file, "blk.0.attn_q.weight", 4, GgmlType::F32, 0.1f, 1)}),
+             std::string());
+    const QString missing = test::scratchDir() + "/missing.gguf";
+    const QList<std::pair<QString, QString>> cases{
+        {adapter + ":0.5", adapter + ": the adapter is for architecture 'qwen2', the model is 'llama'"},
+        {missing, missing}};
+    for (const auto& [value, message] : cases) {
+        for (const QString& command : QStringList{"generate", "logits"}) {
+            QStringList args{command, "-m", model, "--lora", value};
+            args << (command == QLatin1String("generate")
+                         ? QStringList{"-p", "hello", "-n", "4"}
+                         : QStringList{"--tokens", "1,2", "--out", test::scratchDir() + "/refused.f32"});
+            const CliRun run = runCli(args);
+            QCOMPARE(run.exitCode, 1);
+            QVERIFY(run.out.isEmpty());
+            QVERIFY2(QString::fromUtf8(run.err).contains(message), run.err.constData());
+        }
+    }
 }
 
 QTEST_GUILESS_MAIN(TestVelaCli)
