@@ -1,10 +1,12 @@
-// The vision encoders against the goldens in reference/vision (README there): Gemma 3 (llama.cpp mtmd, CPU)
-// image embeddings from the reference pixels, then the whole prompt — text, a bidirectional block of 16 image
+// The vision encoders against the goldens in reference/vision (README there): each image file decoded and
+// preprocessed (equal to the reference pixels), then Gemma 3 (llama.cpp mtmd, CPU) image embeddings, then the whole prompt — text, a bidirectional block of 16 image
 // rows, text — through the gemma3 decoder: last-prompt logits and the greedy continuation; PaliGemma (numpy
 // reference, HF semantics): projector output, then the prefix-LM prefill (256 image rows, <bos>, prompt, all
 // bidirectional) through the gemma decoder: logits and greedy continuation for every image and prompt.
 #include "support/test_data.h"
 
+#include "vela/image.h"
+#include "vela/image_preprocess.h"
 #include "vela/language_model.h"
 #include "vela/vision_encoder.h"
 
@@ -91,6 +93,29 @@ int compareGreedy(Session& session, const std::vector<float>& firstLogits, const
     return compared;
 }
 
+// The image file as the encoder takes it (decode, then this encoder's preprocessing), checked against the
+// reference pixels of the same image: the whole path from the file, not just the encoder, is under test.
+std::vector<float> pixelsOf(const VisionEncoder& encoder, const QString& image, const std::vector<float>& reference,
+                            QString& failure)
+{
+    Result<Image> decoded = decodeImageFile(vela::test::requireTestFile("images/" + image).toStdString());
+    if (!decoded) {
+        failure = QString::fromStdString(decoded.message());
+        return {};
+    }
+    Result<ImageTensor> tensor = preprocessImage(*decoded, encoder.preprocessing());
+    if (!tensor) {
+        failure = QString::fromStdString(tensor.message());
+        return {};
+    }
+    double maxDelta = 0;
+    for (size_t i = 0; i < reference.size() && i < tensor->chw.size(); ++i)
+        maxDelta = std::max(maxDelta, double(std::fabs(tensor->chw[i] - reference[i])));
+    if (tensor->chw.size() != reference.size() || maxDelta > 1e-6)
+        failure = QStringLiteral("pixels differ from the reference by %1").arg(maxDelta);
+    return std::move(tensor->chw);
+}
+
 template <class T>
 std::unique_ptr<T> loadOrFail(Result<std::unique_ptr<T>> r, QString& error)
 {
@@ -134,7 +159,9 @@ private slots:
         QCOMPARE(encoder->tokensPerImage(), 16u);
         QCOMPARE(encoder->outputLength(), 128u);
         const QString folder = "reference/vision/gemma3/";
-        const std::vector<float> pixels = readFloats(test::requireTestFile(folder + image.value("pixels").toString()));
+        const std::vector<float> reference = readFloats(test::requireTestFile(folder + image.value("pixels").toString()));
+        const std::vector<float> pixels = pixelsOf(*encoder, image.value("image").toString(), reference, error);
+        QVERIFY2(error.isEmpty(), qPrintable(error));
         const std::vector<float> golden = readFloats(test::requireTestFile(folder + image.value("embd").toString()));
         Result<std::vector<float>> embd = encoder->encode(pixels);
         QVERIFY2(embd.isOk(), embd.message().c_str());
@@ -200,7 +227,9 @@ private slots:
         QVERIFY2(encoder, qPrintable(error));
         QCOMPARE(encoder->tokensPerImage(), 256u);
         const QString folder = "reference/vision/paligemma/";
-        const std::vector<float> pixels = readFloats(test::requireTestFile(folder + image.value("pixels").toString()));
+        const std::vector<float> reference = readFloats(test::requireTestFile(folder + image.value("pixels").toString()));
+        const std::vector<float> pixels = pixelsOf(*encoder, image.value("image").toString(), reference, error);
+        QVERIFY2(error.isEmpty(), qPrintable(error));
         const std::vector<float> proj = readFloats(test::requireTestFile(folder + image.value("proj").toString()));
         Result<std::vector<float>> rows = encoder->encode(pixels);
         QVERIFY2(rows.isOk(), rows.message().c_str());
