@@ -64,6 +64,10 @@ private slots:
     void generatesThroughTheChatTemplate();
     void writesGoldenLogits();
     void benchPrintsJson();
+    void answersAboutImages_data();
+    void answersAboutImages();
+    void refusesBadImages_data();
+    void refusesBadImages();
     void appliesLoraAdapters();
     void refusesMismatchedLoraAdapters();
 };
@@ -437,6 +441,81 @@ void TestVelaCli::benchPrintsJson()
 
 // --lora FILE[:SCALE] on every command that loads a model: scale 0 gives the base model's logits exactly, a
 // file name with ':' in it is taken whole when what follows is not a number.
+// DESIGN.md §3: generate --mmproj F --image F, greedy, prints the goldens' continuations: llama.cpp mtmd's for
+// the Gemma 3 fixture (prompt with a <__media__> marker), the numpy reference's for PaliGemma (prefix prompt).
+void TestVelaCli::answersAboutImages_data()
+{
+    QTest::addColumn<QString>("model");
+    QTest::addColumn<QString>("mmproj");
+    QTest::addColumn<QString>("image");
+    QTest::addColumn<QString>("prompt");
+    QTest::addColumn<QString>("expected");
+    QTest::newRow("gemma3") << "models/vision/gemma3-vision-tiny.gguf" << "models/vision/gemma3-vision-tiny-mmproj.gguf"
+                            << "images/odd_checker_37x53.png" << "Look at this picture: <__media__>\nWhat is in it?"
+                            << "gemma3";
+    QTest::newRow("paligemma") << "models/vision/paligemma-tiny.gguf" << "models/vision/paligemma-tiny-mmproj.gguf"
+                               << "images/rgba_disc_transparent_160x120.png" << "caption en" << "paligemma";
+}
+void TestVelaCli::answersAboutImages()
+{
+    QFETCH(QString, model);
+    QFETCH(QString, mmproj);
+    QFETCH(QString, image);
+    QFETCH(QString, prompt);
+    QFETCH(QString, expected);
+    VELA_REQUIRE_FILE(modelPath, model);
+    VELA_REQUIRE_FILE(mmprojPath, mmproj);
+    VELA_REQUIRE_FILE(imagePath, image);
+    VELA_REQUIRE_FILE(index, "reference/vision/" + expected + "/index.json");
+    QFile f(index);
+    QVERIFY(f.open(QIODevice::ReadOnly));
+    const QJsonObject golden = QJsonDocument::fromJson(f.readAll()).object();
+    const QString imageName = QFileInfo(imagePath).fileName();
+    QString text;
+    if (expected == "gemma3") {
+        for (const QJsonValue& v : golden["images"].toArray())
+            if (v.toObject()["image"].toString() == imageName)
+                for (const QJsonValue& piece : v.toObject()["greedy"].toObject()["pieces"].toArray())
+                    text += piece.toString();
+    } else {
+        for (const QJsonValue& v : golden["runs"].toArray())
+            if (v.toObject()["image"].toString() == imageName && v.toObject()["prompt"].toString() == prompt)
+                text = v.toObject()["greedy_text"].toString();
+    }
+    QVERIFY(!text.isEmpty());
+    const CliRun run = runCli({"generate", "-m", modelPath, "--mmproj", mmprojPath, "--image", imagePath, "-p", prompt,
+                               "-n", "16", "--temp", "0", "--ignore-eos"});
+    QVERIFY2(run.exitCode == 0, run.err.constData());
+    QCOMPARE(QString::fromUtf8(run.out), text);
+    QVERIFY2(run.err.contains("encoded in"), run.err.constData());
+}
+
+// Bad images (shared/images) stop the command with a message that names the file, before any text.
+void TestVelaCli::refusesBadImages_data()
+{
+    QTest::addColumn<QString>("image");
+    QTest::addColumn<QString>("message");
+    QTest::newRow("text named .png") << "bad_text_named.png" << "is not a PNG, JPEG, BMP, GIF or TGA image";
+    QTest::newRow("60000×60000") << "bad_huge_60000x60000.png" << "Vela reads images up to 16384 px a side";
+    QTest::newRow("empty") << "bad_empty.jpg" << "the file is empty";
+    QTest::newRow("truncated") << "bad_truncated.png" << "damaged or cut short";
+}
+void TestVelaCli::refusesBadImages()
+{
+    QFETCH(QString, image);
+    QFETCH(QString, message);
+    VELA_REQUIRE_FILE(model, "models/vision/gemma3-vision-tiny.gguf");
+    VELA_REQUIRE_FILE(mmproj, "models/vision/gemma3-vision-tiny-mmproj.gguf");
+    VELA_REQUIRE_FILE(path, "images/" + image);
+    const CliRun run = runCli({"generate", "-m", model, "--mmproj", mmproj, "--image", path, "-p", "What?", "-n", "4"});
+    QCOMPARE(run.exitCode, 1);
+    QVERIFY(run.out.isEmpty());
+    QVERIFY2(run.err.contains(image.toUtf8()) && run.err.contains(message.toUtf8()), run.err.constData());
+    const CliRun noProjector = runCli({"generate", "-m", model, "--image", path, "-p", "What?"});
+    QCOMPARE(noProjector.exitCode, 1);
+    QVERIFY2(noProjector.err.contains("--mmproj"), noProjector.err.constData());
+}
+
 void TestVelaCli::appliesLoraAdapters()
 {
     VELA_REQUIRE_FILE(model, "models/stories260K.gguf");
