@@ -1,6 +1,8 @@
 // Reads an mmproj GGUF's vision hyper-parameters and checks every tensor the encoder uses.
 #include "models/clip_params.h"
 
+#include "gguf/tensor_shape.h"
+
 #include <cmath>
 #include <string>
 #include <vector>
@@ -34,24 +36,12 @@ Result<std::array<float, 3>> readTriple(const GgufFile& file, const std::string&
     return out;
 }
 
-std::string shapeText(const std::vector<uint64_t>& dims)
-{
-    std::string text = "[";
-    for (size_t i = 0; i < dims.size(); ++i)
-        text += (i ? ", " : "") + std::to_string(dims[i]);
-    return text + "]";
-}
-
+// The shape check, and the F32 the norm and bias kernels read.
 Status checkTensor(const GgufFile& file, const std::string& name, const std::vector<uint64_t>& dims, bool f32)
 {
-    const GgufTensorInfo* t = file.findTensor(name);
-    if (!t)
-        return Status::failure("missing tensor " + name + " " + shapeText(dims));
-    for (size_t i = 0; i < 4; ++i) {
-        if (t->dims[i] != (i < dims.size() ? dims[i] : 1))
-            return Status::failure("tensor " + name + " does not have the shape " + shapeText(dims));
-    }
-    if (f32 && t->type != GgmlType::F32)
+    if (Status s = checkTensorShape(file, name, dims, true); !s)
+        return s;
+    if (f32 && file.findTensor(name)->type != GgmlType::F32)
         return Status::failure("tensor " + name + " must be F32");
     return {};
 }

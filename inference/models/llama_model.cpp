@@ -198,14 +198,7 @@ public:
     uint64_t deviceBytes() const override { return m_weights.totalBytes() + m_lora.totalBytes(); }
     Result<std::unique_ptr<Session>> createSession(const SessionOptions& options) override;
     std::vector<std::string> validationErrors() const override
-    {
-        std::vector<std::string> errors;
-        for (const std::string& m : m_context->validationMessages()) {
-            if (m.rfind("error:", 0) == 0)
-                errors.push_back(m);
-        }
-        return errors;
-    }
+{ return m_context->validationErrors(); }
 
     const LlamaParams& params() const { return m_params; }
     const vk::VulkanContext& context() const { return *m_context; }

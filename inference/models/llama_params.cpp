@@ -4,6 +4,8 @@
 // src/llama-context.cpp (rope scaling resolved into kernel arguments).
 #include "vela/llama_params.h"
 
+#include "gguf/tensor_shape.h"
+
 #include <algorithm>
 #include <cmath>
 #include <optional>
@@ -210,30 +212,6 @@ Status readRope(const GgufFile& file, LlamaParams& p)
     return {};
 }
 
-std::string shapeText(const std::vector<uint64_t>& dims)
-{
-    std::string text = "[";
-    for (size_t i = 0; i < dims.size(); ++i)
-        text += (i ? ", " : "") + std::to_string(dims[i]);
-    return text + "]";
-}
-
-// A tensor exists with exactly `dims` (ne0 first; unused trailing dimensions must be 1).
-Status checkTensor(const GgufFile& file, const std::string& name, const std::vector<uint64_t>& dims, bool required)
-{
-    const GgufTensorInfo* t = file.findTensor(name);
-    if (!t)
-        return required ? Status::failure("missing tensor " + name + " " + shapeText(dims)) : Status{};
-    bool same = true;
-    for (size_t i = 0; i < 4; ++i)
-        same = same && t->dims[i] == (i < dims.size() ? dims[i] : 1);
-    if (!same) {
-        std::vector<uint64_t> found(t->dims.begin(), t->dims.begin() + std::max<uint32_t>(t->nDims, 1));
-        return Status::failure("tensor " + name + " has shape " + shapeText(found) + ", expected " + shapeText(dims));
-    }
-    return {};
-}
-
 struct ExpectedTensor {
     std::string name;
     std::vector<uint64_t> dims;  // ne0 first
@@ -328,7 +306,7 @@ Status checkLayerTensors(const GgufFile& file, const LlamaParams& p, uint32_t la
                                    "in " + t_arch);
     }
     for (const ExpectedTensor& e : expected) {
-        if (Status s = checkTensor(file, blk + e.name, e.dims, e.required); !s)
+        if (Status s = checkTensorShape(file, blk + e.name, e.dims, e.required); !s)
             return s;
     }
     return {};
@@ -357,7 +335,7 @@ Status checkTensors(const GgufFile& file, LlamaParams& p)
         {"rope_factors_short.weight", {p.ropeDimensionCount / 2}, false},
     };
     for (const ExpectedTensor& e : globals) {
-        if (Status s = checkTensor(file, e.name, e.dims, e.required); !s)
+        if (Status s = checkTensorShape(file, e.name, e.dims, e.required); !s)
             return s;
     }
     p.tiedOutput = file.findTensor("output.weight") == nullptr;

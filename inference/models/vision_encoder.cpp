@@ -54,14 +54,7 @@ public:
     uint64_t deviceBytes() const override { return m_weights.totalBytes() + m_ownBytes; }
     Result<std::vector<float>> encode(std::span<const float> pixels) override;
     std::vector<std::string> validationErrors() const override
-    {
-        std::vector<std::string> errors;
-        for (const std::string& m : m_context->validationMessages()) {
-            if (m.rfind("error:", 0) == 0)
-                errors.push_back(m);
-        }
-        return errors;
-    }
+{ return m_context->validationErrors(); }
     std::map<std::string, KernelTime> kernelTimings() const override
     {
         std::map<std::string, KernelTime> out;

@@ -227,6 +227,16 @@ std::vector<std::string> VulkanContext::validationMessages() const
     return m_messages;
 }
 
+std::vector<std::string> VulkanContext::validationErrors() const
+{
+    std::vector<std::string> errors;
+    for (const std::string& m : validationMessages()) {
+        if (m.rfind("error:", 0) == 0)
+            errors.push_back(m);
+    }
+    return errors;
+}
+
 void VulkanContext::clearValidationMessages()
 {
     std::lock_guard lock(m_messagesMutex);

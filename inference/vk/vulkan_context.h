@@ -66,6 +66,8 @@ public:
 
     // Validation-layer errors and warnings seen so far (thread-safe); empty without validation.
     std::vector<std::string> validationMessages() const;
+    // Only the errors of those ("error: …"): what a model's validationErrors() reports.
+    std::vector<std::string> validationErrors() const;
     void clearValidationMessages();
 
 private:
