@@ -5,8 +5,11 @@
 #include "support/test_data.h"
 
 #include "convert/paligemma_converter.h"
+#include "convert/safetensors_file.h"
+#include "convert/sentencepiece_model.h"
 
 #include "vela/gguf.h"
+#include "vela/half.h"
 #include "vela/language_model.h"
 #include "vela/vision_encoder.h"
 
@@ -15,6 +18,7 @@
 #include <QJsonArray>
 #include <QJsonDocument>
 #include <QJsonObject>
+#include <QRegularExpression>
 #include <QtTest>
 
 #include <bit>
@@ -255,6 +259,89 @@ QString brokenCopy(const QString& kind)
     return ok ? dir : QString();
 }
 
+
+// The fixture's weights as a recent transformers saves them: `model.language_model.…` names, an lm_head copy of
+// the embeddings, two shards and their index; the text tensors in BF16, the vision ones in F16.
+bool writeModernShards(const QString& dir)
+{
+    Result<SafetensorsFile> original = SafetensorsFile::open(test::requireTestFile(kFixture + "/model.safetensors").toStdString());
+    if (!original)
+        return false;
+    QJsonObject headers[2], weightMap;
+    QByteArray data[2];
+    const auto add = [&](int shard, const QString& name, const SafetensorsTensor& t) {
+        const bool text = t.name.starts_with("language_model.");
+        std::vector<float> values(t.elementCount());
+        if (!original->readFloat32(t, 0, values).isOk())
+            return;
+        QJsonArray shape;
+        for (uint64_t d : t.shape)
+            shape.append(qint64(d));
+        const qint64 begin = data[shard].size();
+        for (float v : values) {
+            const uint16_t h = text ? fp32ToBf16(v) : fp32ToFp16(v);
+            data[shard].append(reinterpret_cast<const char*>(&h), 2);
+        }
+        headers[shard][name] = QJsonObject{{"dtype", text ? "BF16" : "F16"}, {"shape", shape},
+                                           {"data_offsets", QJsonArray{begin, qint64(data[shard].size())}}};
+        weightMap[name] = QStringLiteral("model-0000%1-of-00002.safetensors").arg(shard + 1);
+    };
+    int i = 0;
+    for (const SafetensorsTensor& t : original->tensors()) {
+        QString name = QString::fromStdString(t.name);
+        name.replace(QRegularExpression("^language_model\\.model\\."), "model.language_model.");
+        name.replace(QRegularExpression("^(vision_tower|multi_modal_projector)\\."), "model.\\1.");
+        add(i++ % 2, name, t);
+        if (t.name == "language_model.model.embed_tokens.weight")
+            add(1, "lm_head.weight", t);
+    }
+    for (int shard = 0; shard < 2; ++shard) {
+        const QByteArray header = QJsonDocument(headers[shard]).toJson(QJsonDocument::Compact);
+        QByteArray bytes(8, '\0');
+        const uint64_t length = uint64_t(header.size());
+        std::memcpy(bytes.data(), &length, 8);
+        QFile f(dir + QStringLiteral("/model-0000%1-of-00002.safetensors").arg(shard + 1));
+        if (!f.open(QIODevice::WriteOnly) || f.write(bytes + header + data[shard]) != bytes.size() + header.size() + data[shard].size())
+            return false;
+    }
+    QFile index(dir + "/model.safetensors.index.json");
+    return index.open(QIODevice::WriteOnly) &&
+           index.write(QJsonDocument(QJsonObject{{"metadata", QJsonObject{}}, {"weight_map", weightMap}}).toJson()) > 0;
+}
+
+// tokenizer.model without its last `drop` pieces (the other top-level fields kept), as a checkpoint whose
+// tokenizer.model is shorter than its embedding, the rest named only by tokenizer_config.json.
+bool truncateTokenizer(const QString& path, int drop)
+{
+    QFile f(path);
+    if (!f.open(QIODevice::ReadOnly))
+        return false;
+    const QByteArray bytes = f.readAll();
+    f.close();
+    std::vector<std::pair<int, QByteArray>> fields;  // (field number, whole field bytes); all are length-delimited
+    for (qsizetype at = 0; at < bytes.size();) {
+        const qsizetype start = at;
+        const int field = uint8_t(bytes[at++]) >> 3;
+        uint64_t length = 0;
+        for (int shift = 0;; shift += 7) {
+            const uint8_t b = uint8_t(bytes[at++]);
+            length |= uint64_t(b & 0x7F) << shift;
+            if (!(b & 0x80))
+                break;
+        }
+        at += qsizetype(length);
+        fields.emplace_back(field, bytes.mid(start, at - start));
+    }
+    int keep = int(std::count_if(fields.begin(), fields.end(), [](const auto& entry) { return entry.first == 1; })) - drop;
+    QByteArray out;
+    for (const auto& [field, whole] : fields) {
+        if (field == 1 && keep-- <= 0)
+            continue;
+        out += whole;
+    }
+    return f.open(QIODevice::WriteOnly | QIODevice::Truncate) && f.write(out) == out.size();
+}
+
 }  // namespace
 
 class TestPaliGemmaConverter : public QObject {
@@ -346,6 +433,59 @@ private slots:
         QVERIFY(d <= 0.1);
         QCOMPARE(std::max_element(logits->begin(), logits->end()) - logits->begin(),
                  std::max_element(run.logits.begin(), run.logits.end()) - run.logits.begin());
+    }
+
+    // A folder as the released checkpoints and recent transformers write it: a sparse config.json (what
+    // transformers defaults left out), new tensor names, lm_head, shards, BF16/F16 weights, and a tokenizer.model
+    // shorter than the embedding. Same keys as the reference; the tensors are the reference's values rounded
+    // through the half types (the +1 norms within that rounding).
+    void convertsReleasedCheckpointLayouts()
+    {
+        VELA_REQUIRE_FILE(input, kFixture);
+        VELA_REQUIRE_FILE(text, "models/vision/paligemma-tiny.gguf");
+        VELA_REQUIRE_FILE(mmproj, "models/vision/paligemma-tiny-mmproj.gguf");
+        const QString dir = brokenCopy("modern layout");
+        QVERIFY(!dir.isEmpty());
+        QVERIFY(QFile::remove(dir + "/model.safetensors"));
+        QVERIFY(writeModernShards(dir));
+        QVERIFY(truncateTokenizer(dir + "/tokenizer.model", 128));  // the <segNNN> pieces
+        QCOMPARE(SentencePieceModel::load((dir + "/tokenizer.model").toStdString())->pieces.size(), size_t(2025));
+        QVERIFY(editConfig(dir + "/config.json", [](QJsonObject& c) {
+            QJsonObject t = c.value("text_config").toObject(), v = c.value("vision_config").toObject();
+            for (const char* key : {"rope_theta", "max_position_embeddings", "rms_norm_eps", "hidden_act",
+                                    "hidden_activation", "tie_word_embeddings", "model_type"})
+                t.remove(key);
+            for (const char* key : {"image_size", "layer_norm_eps", "hidden_act", "num_channels"})
+                v.remove(key);
+            c["text_config"] = t;
+            c["vision_config"] = v;
+        }));
+        Result<PaliGemmaConversion> done = convert(dir, test::scratchDir() + "/modern");
+        QVERIFY2(done.isOk(), done.message().c_str());
+        for (const auto& [ours, theirs] : {std::pair{done->textPath, text}, {done->mmprojPath, mmproj}}) {
+            Result<GgufFile> a = GgufFile::open(ours);
+            Result<GgufFile> b = GgufFile::open(theirs.toStdString());
+            QVERIFY2(a.isOk() && b.isOk(), (a.message() + b.message()).c_str());
+            QStringList diff;
+            for (const QString& line : differences(*a, *b)) {
+                if (!line.endsWith(": the bytes differ"))
+                    diff << line;
+            }
+            QVERIFY2(diff.isEmpty(), qPrintable(diff.join('\n')));
+            for (const GgufTensorInfo& t : b->tensors()) {
+                const bool bf16 = a->architecture() == "gemma";
+                const std::span<const uint8_t> da = a->tensorData(*a->findTensor(t.name)), db = b->tensorData(t);
+                for (size_t i = 0; i < t.elementCount(); ++i) {
+                    float x = 0, y = 0;
+                    std::memcpy(&x, da.data() + 4 * i, 4);
+                    std::memcpy(&y, db.data() + 4 * i, 4);
+                    const bool plusOne = t.name.find("norm") != std::string::npos && bf16;
+                    const float rounded = plusOne ? y : bf16 ? bf16ToFp32(fp32ToBf16(y)) : fp16ToFp32(fp32ToFp16(y));
+                    if (plusOne ? std::fabs(x - y) > std::fabs(y - 1) * 0x1p-8f + 1e-7f : x != rounded)
+                        QFAIL(qPrintable(QStringLiteral("%1[%2] = %3, expected %4").arg(QString::fromStdString(t.name)).arg(i).arg(x).arg(rounded)));
+                }
+            }
+        }
     }
 
     void refusesBrokenFolders_data()
