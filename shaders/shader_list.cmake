@@ -1,5 +1,6 @@
 # Every shader variant the engine embeds: vela_shader(NAME SOURCE [DEFINES …]). Ops look them up by NAME.
 vela_shader(add add.comp)
+vela_shader(add_scaled add.comp DEFINES VELA_SCALED_B=1)
 # Weight-type variants: matvec and expert-indexed matvec (shared-memory and subgroupAdd reductions) and embedding
 # lookup, one per type.
 foreach(type f32 f16 bf16 q4_0 q4_1 q5_0 q5_1 q8_0 q2_k q3_k q4_k q5_k q6_k)

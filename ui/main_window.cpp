@@ -183,7 +183,7 @@ void MainWindow::connectChat()
 }
 
 // The model panel's choices reach the controller: the device for the next load, the context the estimates
-// are made at, a template override; the controller's prompt format comes back to the panel.
+// are made at, a template override, LoRA adapters; the controller's prompt format comes back to the panel.
 void MainWindow::connectModelChoices()
 {
     using vela::app::ChatController;
@@ -192,6 +192,7 @@ void MainWindow::connectModelChoices()
     connect(m_modelPanel->templateBox(), &TemplateBox::overrideApplied, &m_chat,
             &ChatController::applyTemplateOverride);
     connect(&m_chat, &ChatController::promptFormatChanged, m_modelPanel, &ModelPanel::showPromptFormat);
+    connect(m_modelPanel, &ModelPanel::adaptersRequested, &m_chat, &ChatController::setAdapters);
     connect(&m_chat, &ChatController::conversationOpened, this,
             [this] { m_modelPanel->setContextLength(m_chat.requestedContext()); });
     m_modelPanel->setContextLength(m_chat.requestedContext());

@@ -1,5 +1,6 @@
 #include "model_panel.h"
 
+#include "adapter_box.h"
 #include "device_picker.h"
 #include "template_box.h"
 
@@ -56,6 +57,7 @@ ModelPanel::ModelPanel(QWidget* parent)
       m_progressRow(new QWidget(this)),
       m_devices(new DevicePicker(this)),
       m_template(new TemplateBox(this)),
+      m_adapters(new AdapterBox(this)),
       m_recent(new QListWidget(this))
 {
     setObjectName("modelPanel");
@@ -95,6 +97,7 @@ ModelPanel::ModelPanel(QWidget* parent)
     layout->addWidget(m_openButton);
 
     layout->addWidget(m_template);
+    layout->addWidget(m_adapters);
 
     layout->addWidget(makeHeading(tr("Device"), this));
     layout->addWidget(m_devices);
@@ -135,6 +138,11 @@ ModelPanel::ModelPanel(QWidget* parent)
     });
     refreshRecent();
     connect(m_cancelButton, &QPushButton::clicked, this, &ModelPanel::cancelRequested);
+    connect(m_adapters, &AdapterBox::adaptersChanged, this, [this](const QList<vela::app::LoraChoice>& adapters) {
+        clearError();
+        setLoading(true);
+        emit adaptersRequested(adapters);
+    });
     connect(m_list, &QListWidget::currentRowChanged, this, [this](int row) {
         if (row >= 0 && row < m_entries.size())
             showEntry(m_entries[row]);
@@ -266,6 +274,7 @@ void ModelPanel::setLoading(bool loading)
     m_progress->setValue(0);
     m_progressRow->setVisible(loading);
     m_openButton->setEnabled(!loading);
+    m_adapters->setEnabled(!loading);
     m_loadButton->setEnabled(!loading && m_list->currentRow() >= 0);
     if (loading)
         m_current->setText(tr("Loading…"));
@@ -285,10 +294,19 @@ void ModelPanel::showModel(const vela::app::ModelSummary& s)
                                 s.device.toHtmlEscaped())
                            .arg(s.context)
                            .arg(formatBytes(s.memory)));
+    if (!s.adapters.isEmpty())
+        m_current->setText(m_current->text() + (s.adapters.size() == 1
+                                                    ? tr("<br>with 1 LoRA adapter")
+                                                    : tr("<br>with %1 LoRA adapters").arg(s.adapters.size())));
     m_current->setToolTip(s.path);
     m_loadedPath = s.path;
     m_loadedBytes = s.memory;
     m_template->setModel(s.path, vela::app::ModelPreferences().templateOverride(s.path));
+    m_adapters->setModel(s.path, s.adapters);
+    QStringList leftOut;
+    for (const QString& problem : s.adapterProblems)
+        leftOut << tr("Left out: %1").arg(problem);
+    m_adapters->showProblems(leftOut);
     refreshRecent();
     for (int row = 0; row < m_entries.size(); ++row) {
         if (QFileInfo(m_entries[row].path) == QFileInfo(s.path))
@@ -312,6 +330,7 @@ void ModelPanel::showNoModel()
     m_current->setText(tr("No model loaded."));
     m_current->setToolTip(QString());
     m_template->setModel(QString(), QString());
+    m_adapters->setModel(QString(), {});
 }
 
 void ModelPanel::showCancelled()

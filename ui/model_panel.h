@@ -2,7 +2,7 @@
 // one, or one from the models folder), the device to load on (DevicePicker), what a model would cost before
 // it is loaded (ModelLibrary's memory estimate against the device's free memory: a model that cannot fit is
 // refused here, with advice), the load's progress with Cancel, the prompt format in use with a template
-// override (TemplateBox), and a load error in words.
+// override (TemplateBox), the LoRA adapters applied to it (AdapterBox), and a load error in words.
 #pragma once
 
 #include "library/device_catalog.h"
@@ -22,6 +22,7 @@ class QPushButton;
 
 namespace vela::ui {
 
+class AdapterBox;
 class DevicePicker;
 class TemplateBox;
 
@@ -46,6 +47,7 @@ public:
 
     DevicePicker* devicePicker() const { return m_devices; }
     TemplateBox* templateBox() const { return m_template; }
+    AdapterBox* adapterBox() const { return m_adapters; }
     QListWidget* recentList() const { return m_recent; }
     QListWidget* modelList() const { return m_list; }
     QPushButton* loadButton() const { return m_loadButton; }
@@ -72,6 +74,8 @@ public:
 
 signals:
     void loadRequested(const QString& path);
+    // The loaded model's LoRA adapters changed (AdapterBox): it is to be reloaded with them.
+    void adaptersRequested(const QList<vela::app::LoraChoice>& adapters);
     void cancelRequested();
 
 private:
@@ -101,6 +105,7 @@ private:
     QWidget* m_progressRow;
     DevicePicker* m_devices;
     TemplateBox* m_template;
+    AdapterBox* m_adapters;
     QListWidget* m_recent;
     bool m_loading = false;
 };

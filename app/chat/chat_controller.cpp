@@ -81,6 +81,7 @@ void ChatController::loadModel(const QString& path)
     const ModelEntry entry = ModelLibrary::describe(path, wanted);
     request.contextLength = entry.contextLength > 0 ? std::min(wanted, entry.contextLength) : wanted;
     request.device = m_device;
+    request.adapters = ModelPreferences().adapters(path);
     m_inference->loadModel(path, request);
 }
 
@@ -97,6 +98,8 @@ void ChatController::onModelReady(const ModelSummary& summary)
     m_model = summary;
     ModelPreferences preferences;
     preferences.addRecentModel(summary.path);
+    if (!summary.adapterProblems.isEmpty())
+        preferences.setAdapters(summary.path, summary.adapters);
     m_prompt = PromptBuilder::forModel(summary.path, preferences.templateOverride(summary.path));
     if (!m_prompt.problem().isEmpty())
         emit promptWarning(tr("Prompt format: %1").arg(m_prompt.description()));
@@ -116,6 +119,14 @@ void ChatController::applyTemplateOverride(const QString& source)
     ModelPreferences().setTemplateOverride(m_model.path, source);
     m_prompt = PromptBuilder::forModel(m_model.path, source);
     emit promptFormatChanged(m_prompt.description());
+}
+
+void ChatController::setAdapters(const QList<LoraChoice>& adapters)
+{
+    if (!m_hasModel)
+        return;
+    ModelPreferences().setAdapters(m_model.path, adapters);
+    loadModel(m_model.path);
 }
 
 void ChatController::onLoadFailed(const QString& message)

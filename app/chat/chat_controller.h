@@ -109,6 +109,9 @@ public:
     uint32_t requestedContext() const;  // the conversation's context size, before the model's own cap
     QString promptFormat() const { return m_prompt.description(); }
     void applyTemplateOverride(const QString& source);
+    // The loaded model's LoRA adapters (the model panel): saved for its file, applied by reloading it. Every
+    // load of a file applies the adapters saved for it; one that no longer fits is left out and forgotten.
+    void setAdapters(const QList<LoraChoice>& adapters);
     // For tests that must act at a precise point of a load (a direct connection to loadProgress).
     InferenceWorker* worker() const { return m_inference->worker(); }
 

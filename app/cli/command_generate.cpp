@@ -1,11 +1,13 @@
 // vela-cli generate: the model's continuation of a prompt, streamed to stdout; timing on stderr.
 #include "cli/cli_support.h"
+#include "cli/image_options.h"
 #include "cli/model_options.h"
 
 #include "chat/prompt_builder.h"
 
 #include "vela/sampling.h"
 
+#include <algorithm>
 #include <chrono>
 #include <cstdio>
 #include <iostream>
@@ -57,7 +59,9 @@ int runGenerate(const QStringList& args)
     QCommandLineParser parser;
     const ModelOptions model;
     const GenerateOptions o;
+    const ImageOptions images;
     model.addTo(parser);
+    images.addTo(parser);
     addPromptOptions(parser);
     for (const QCommandLineOption& option : {o.count, o.temp, o.topK, o.topP, o.minP, o.repeat, o.seed, o.ignoreEos, o.chat, o.system, o.stop})
         parser.addOption(option);
@@ -91,18 +95,36 @@ int runGenerate(const QStringList& args)
     if (!session)
         return reportError(session.message());
     const Tokenizer& tokenizer = lm->tokenizer();
-    const std::vector<TokenId> ids = tokenizer.tokenize(*prompt, true, true);
-    if (ids.empty())
-        return reportError("the prompt is empty");
+    // With images the prompt is laid out around them (blocks of image rows); ids keeps its tokens.
+    std::optional<std::vector<PromptChunk>> chunks;
+    std::vector<TokenId> ids;
+    if (images.used(parser)) {
+        chunks = images.buildPrompt(parser, *lm, *prompt);
+        if (!chunks)
+            return kExitFailure;
+        for (const PromptChunk& chunk : *chunks)
+            for (TokenId id : chunk.ids)
+                if (id >= 0)
+                    ids.push_back(id);
+    } else {
+        ids = tokenizer.tokenize(*prompt, true, true);
+        if (ids.empty())
+            return reportError("the prompt is empty");
+    }
 
     const bool greedy = sampling.temperature <= 0;
     Sampler sampler(sampling);
     std::vector<float> logits;
     const Clock::time_point promptStart = Clock::now();
-    if (Status s = (*session)->evaluate(ids, greedy ? Logits::None : Logits::Last, logits); !s)
-        return reportError(s.message());
     std::vector<std::pair<TokenId, float>> best;
-    if (greedy) {
+    if (chunks) {
+        if (Status s = evaluatePromptChunks(**session, *chunks, logits); !s)
+            return reportError(s.message());
+        if (greedy)  // ties to the lowest id, as llama.cpp's greedy sampler
+            best = {{TokenId(std::max_element(logits.begin(), logits.end()) - logits.begin()), 0.0f}};
+    } else if (Status s = (*session)->evaluate(ids, greedy ? Logits::None : Logits::Last, logits); !s) {
+        return reportError(s.message());
+    } else if (greedy) {
         // The prompt left its last logits on the device: take the argmax there too.
         const TokenId last[] = {ids.back()};
         (*session)->truncate((*session)->position() - 1);
@@ -112,6 +134,7 @@ int runGenerate(const QStringList& args)
         best = {{*first, 0.0f}};
     }
     const double promptMs = millisecondsSince(promptStart);
+    const size_t promptRows = chunks ? (*session)->position() : ids.size();  // image rows count as positions
     for (TokenId id : ids)
         sampler.accept(id);
 
@@ -153,7 +176,7 @@ int runGenerate(const QStringList& args)
         std::cout << stops.feed(decoder.flush()).text << stops.flush() << std::flush;
     const double genMs = millisecondsSince(genStart);
     std::fprintf(stderr, "\nprompt: %zu tokens in %.1f ms (%.2f tokens/s); generated: %d tokens in %.1f ms (%.2f tokens/s)\n",
-                 ids.size(), promptMs, ids.size() * 1000.0 / promptMs, generated, genMs,
+                 promptRows, promptMs, promptRows * 1000.0 / promptMs, generated, genMs,
                  generated > 1 ? (generated - 1) * 1000.0 / genMs : 0.0);
     if (parser.isSet(model.profile))
         printKernelTimings(**session);

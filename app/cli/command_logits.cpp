@@ -1,5 +1,6 @@
 // vela-cli logits: the raw next-token logits (little-endian float32) of the last or of every position.
 #include "cli/cli_support.h"
+#include "cli/image_options.h"
 #include "cli/model_options.h"
 
 #include <fstream>
@@ -10,7 +11,9 @@ int runLogits(const QStringList& args)
 {
     QCommandLineParser parser;
     const ModelOptions model;
+    const ImageOptions images;
     model.addTo(parser);
+    images.addTo(parser);
     addPromptOptions(parser);
     const QCommandLineOption tokens("tokens", "Comma-separated token ids instead of a prompt.", "1,2,3");
     const QCommandLineOption out("out", "The file to write.", "FILE");
@@ -38,10 +41,20 @@ int runLogits(const QStringList& args)
         if (!prompt)
             return kExitFailure;
     }
+    if (images.used(parser) && (!prompt || parser.isSet(all)))
+        return reportError("--image needs a prompt (-p) and writes the last position's logits only");
     std::unique_ptr<LanguageModel> lm = model.load(parser);
     if (!lm)
         return kExitFailure;
-    if (prompt)
+    std::optional<std::vector<PromptChunk>> chunks;
+    if (images.used(parser)) {
+        chunks = images.buildPrompt(parser, *lm, *prompt);
+        if (!chunks)
+            return kExitFailure;
+        ids.clear();
+        for (const PromptChunk& chunk : *chunks)
+            ids.insert(ids.end(), chunk.ids.begin(), chunk.ids.end());
+    } else if (prompt)
         ids = lm->tokenizer().tokenize(*prompt, true, true);
     if (ids.empty())
         return reportError("no tokens to evaluate");
@@ -53,8 +66,10 @@ int runLogits(const QStringList& args)
     if (!session)
         return reportError(session.message());
     std::vector<float> logits;
-    if (Status s = (*session)->evaluate(ids, parser.isSet(all) ? Logits::All : Logits::Last, logits); !s)
-        return reportError(s.message());
+    const Status evaluated = chunks ? evaluatePromptChunks(**session, *chunks, logits)
+                                    : (*session)->evaluate(ids, parser.isSet(all) ? Logits::All : Logits::Last, logits);
+    if (!evaluated)
+        return reportError(evaluated.message());
     std::ofstream file(parser.value(out).toStdString(), std::ios::binary | std::ios::trunc);
     file.write(reinterpret_cast<const char*>(logits.data()), static_cast<std::streamsize>(logits.size() * sizeof(float)));
     if (!file.flush())

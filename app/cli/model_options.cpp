@@ -16,6 +16,17 @@ void ModelOptions::addTo(QCommandLineParser& parser) const
     parser.addOption(ctx);
     parser.addOption(device);
     parser.addOption(profile);
+    parser.addOption(lora);
+}
+
+LoraAdapter parseLoraOption(const QString& value)
+{
+    const qsizetype colon = value.lastIndexOf(QLatin1Char(':'));
+    bool isNumber = false;
+    const float scale = colon > 0 ? value.mid(colon + 1).toFloat(&isNumber) : 0.0f;
+    if (!isNumber)
+        return {value.toStdString(), 1.0f};
+    return {value.left(colon).toStdString(), scale};
 }
 
 std::optional<uint32_t> ModelOptions::contextLength(const QCommandLineParser& parser) const
@@ -45,6 +56,8 @@ std::unique_ptr<LanguageModel> ModelOptions::load(const QCommandLineParser& pars
     options.device = parser.value(device).toStdString();
     options.contextLength = *context;
     options.profile = parser.isSet(profile);
+    for (const QString& value : parser.values(lora))
+        options.loraAdapters.push_back(parseLoraOption(value));
     int lastPercent = -1;
     options.progress = [&](double fraction) {
         const int percent = static_cast<int>(fraction * 100);
@@ -61,6 +74,8 @@ std::unique_ptr<LanguageModel> ModelOptions::load(const QCommandLineParser& pars
         return nullptr;
     }
     std::fprintf(stderr, "loaded %s on %s\n", path.c_str(), (*model)->device().name.c_str());
+    for (const LoraAdapter& adapter : options.loraAdapters)
+        std::fprintf(stderr, "LoRA adapter %s at scale %g\n", adapter.path.c_str(), static_cast<double>(adapter.scale));
     return std::move(model).value();
 }
 

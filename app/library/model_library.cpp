@@ -5,6 +5,7 @@
 #include "vela/model_info.h"
 
 #include <QDir>
+#include <QFile>
 #include <QFileInfo>
 
 #include <algorithm>
@@ -95,6 +96,13 @@ QList<ModelEntry> ModelLibrary::scanFolder(const QString& folder, uint32_t conte
         }
     }
     return entries;
+}
+
+QString ModelLibrary::checkAdapter(const QString& modelPath, const QString& adapterPath)
+{
+    const Status checked = LanguageModel::checkLoraAdapter(QFile::encodeName(modelPath).toStdString(),
+                                                           QFile::encodeName(adapterPath).toStdString());
+    return checked ? QString() : QString::fromStdString(checked.message());
 }
 
 }  // namespace vela::app

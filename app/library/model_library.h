@@ -33,6 +33,9 @@ public:
     static ModelEntry describe(const QString& path, uint32_t contextLength = 4096);
     // Every *.gguf in `folder` (not recursing), projector files paired with their model rather than listed.
     static QList<ModelEntry> scanFolder(const QString& folder, uint32_t contextLength = 4096);
+    // Whether the LoRA adapter at `adapterPath` fits the model at `modelPath` (headers only, no device):
+    // "" when it does, else "<adapter path>: <reason>".
+    static QString checkAdapter(const QString& modelPath, const QString& adapterPath);
 };
 
 }  // namespace vela::app

@@ -11,6 +11,8 @@ constexpr auto kRecentKey = "models/recent";
 constexpr auto kDeviceKey = "models/device";
 // One map, path → template: paths hold '/', which QSettings would read as nested groups in a key.
 constexpr auto kOverridesKey = "models/templateOverrides";
+// Likewise path → list of {path, scale}.
+constexpr auto kAdaptersKey = "models/loraAdapters";
 
 QString canonical(const QString& path)
 {
@@ -68,6 +70,32 @@ void ModelPreferences::setTemplateOverride(const QString& modelPath, const QStri
     else
         overrides.insert(canonical(modelPath), source);
     settings.setValue(kOverridesKey, overrides);
+}
+
+QList<LoraChoice> ModelPreferences::adapters(const QString& modelPath) const
+{
+    QList<LoraChoice> list;
+    const QVariantList stored = QSettings().value(kAdaptersKey).toMap().value(canonical(modelPath)).toList();
+    for (const QVariant& item : stored) {
+        const QVariantMap adapter = item.toMap();
+        if (!adapter.value("path").toString().isEmpty())
+            list.append({adapter.value("path").toString(), adapter.value("scale", 1.0).toDouble()});
+    }
+    return list;
+}
+
+void ModelPreferences::setAdapters(const QString& modelPath, const QList<LoraChoice>& adapters)
+{
+    QSettings settings;
+    QVariantMap all = settings.value(kAdaptersKey).toMap();
+    QVariantList list;
+    for (const LoraChoice& adapter : adapters)
+        list.append(QVariantMap{{"path", adapter.path}, {"scale", adapter.scale}});
+    if (list.isEmpty())
+        all.remove(canonical(modelPath));
+    else
+        all.insert(canonical(modelPath), list);
+    settings.setValue(kAdaptersKey, all);
 }
 
 }  // namespace vela::app

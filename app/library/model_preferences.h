@@ -1,6 +1,8 @@
 // What the user chose about models, remembered across runs (QSettings): the recently opened files, the
-// Vulkan device to load on, and a chat-template override per model file.
+// Vulkan device to load on, and per model file a chat-template override and the LoRA adapters to apply.
 #pragma once
+
+#include "worker/generation_request.h"
 
 #include <QString>
 #include <QStringList>
@@ -22,6 +24,10 @@ public:
     // The template to use instead of the model's own; "" = the model's (an empty override is removed).
     QString templateOverride(const QString& modelPath) const;
     void setTemplateOverride(const QString& modelPath, const QString& source);
+
+    // The LoRA adapters loaded with the model, in order; an empty list is removed.
+    QList<LoraChoice> adapters(const QString& modelPath) const;
+    void setAdapters(const QString& modelPath, const QList<LoraChoice>& adapters);
 };
 
 }  // namespace vela::app

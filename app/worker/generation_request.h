@@ -6,6 +6,7 @@
 #include "vela/sampling.h"
 #include "vela/tokenizer.h"
 
+#include <QList>
 #include <QMetaType>
 #include <QString>
 #include <QStringList>
@@ -16,9 +17,17 @@
 
 namespace vela::app {
 
+// A LoRA adapter file to apply on top of a model, and at which scale (vela::LoraAdapter).
+struct LoraChoice {
+    QString path;
+    double scale = 1.0;
+    bool operator==(const LoraChoice&) const = default;
+};
+
 struct LoadRequest {
     uint32_t contextLength = 0;  // the session's context; 0 = min(trained context, 4096)
     QString device;              // as vela::chooseDevice(): "" = VELA_DEVICE or the best device
+    QList<LoraChoice> adapters;  // one that does not fit the model is left out, and the model loads without it
 };
 
 struct GenerationRequest {
@@ -42,6 +51,8 @@ struct ModelSummary {
     QString path;
     // The model's tokenizer, a copy the UI thread may use (const methods only); null when it could not be read.
     std::shared_ptr<const Tokenizer> tokenizer;
+    QList<LoraChoice> adapters;   // the LoRA adapters applied
+    QStringList adapterProblems;  // the requested ones left out: "<adapter path>: <reason>"
 };
 
 enum class StopReason {

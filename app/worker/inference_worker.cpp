@@ -118,6 +118,9 @@ void InferenceWorker::loadModel(const QString& path, const LoadRequest& request)
     options.contextLength = request.contextLength;
     options.progress = [this](double fraction) { return reportLoadProgress(fraction); };
     m_lastProgress = -1;
+    QList<LoraChoice> adapters;
+    QStringList adapterProblems;
+    chooseAdapters(path, request.adapters, options, adapters, adapterProblems);
     Result<std::unique_ptr<LanguageModel>> model = LanguageModel::load(QFile::encodeName(path).toStdString(), options);
     if (!model) {
         emit loadFailed(toQString(model.message()));
@@ -137,7 +140,27 @@ void InferenceWorker::loadModel(const QString& path, const LoadRequest& request)
     }
     m_model = std::move(model).value();
     setSession(std::move(session).value());
-    emit modelReady(summarize(path));
+    ModelSummary summary = summarize(path);
+    summary.adapters = adapters;
+    summary.adapterProblems = adapterProblems;
+    emit modelReady(summary);
+}
+
+// The requested LoRA adapters that fit the model go into `options` (and `applied`); the others are left out with
+// their reason in `problems`, so that a stale or wrong adapter never costs the user the model itself.
+void InferenceWorker::chooseAdapters(const QString& modelPath, const QList<LoraChoice>& requested, LoadOptions& options,
+                                     QList<LoraChoice>& applied, QStringList& problems)
+{
+    for (const LoraChoice& adapter : requested) {
+        const Status checked = LanguageModel::checkLoraAdapter(QFile::encodeName(modelPath).toStdString(),
+                                                               QFile::encodeName(adapter.path).toStdString());
+        if (!checked) {
+            problems << toQString(checked.message());
+            continue;
+        }
+        options.loraAdapters.push_back({QFile::encodeName(adapter.path).toStdString(), static_cast<float>(adapter.scale)});
+        applied << adapter;
+    }
 }
 
 ModelSummary InferenceWorker::summarize(const QString& path) const

@@ -62,6 +62,8 @@ private:
 
     bool reportLoadProgress(double fraction);
     ModelSummary summarize(const QString& path) const;
+    static void chooseAdapters(const QString& modelPath, const QList<LoraChoice>& requested, LoadOptions& options,
+                               QList<LoraChoice>& applied, QStringList& problems);
     void setSession(std::unique_ptr<Session> session);
     bool stopRequested() const { return m_stop.load() || m_shutDown.load(); }
     Status evaluatePrompt(Generation& g, TokenId& first);

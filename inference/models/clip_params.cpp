@@ -86,7 +86,7 @@ Status checkTensors(const GgufFile& file, const ClipParams& p)
         expected.push_back({blk + "ffn_down.weight", {ff, d}, false});
         expected.push_back({blk + "ffn_down.bias", {d}, true});
     }
-    if (p.projector == ProjectorType::Gemma3) {
+    if (p.projector == VisionProjector::Gemma3) {
         expected.push_back({"mm.soft_emb_norm.weight", {d}, true});
         // Stored in HF's (vision, text) orientation: the text dimension is ne0.
         expected.push_back({"mm.input_projection.weight", {p.projectionDim, d}, false});
@@ -111,9 +111,9 @@ Result<ClipParams> readClipParams(const GgufFile& file)
     const std::string type = std::string(file.getString("clip.projector_type").value_or(""));
     ClipParams p;
     if (type == "gemma3")
-        p.projector = ProjectorType::Gemma3;
+        p.projector = VisionProjector::Gemma3;
     else if (type == "paligemma")
-        p.projector = ProjectorType::PaliGemma;
+        p.projector = VisionProjector::PaliGemma;
     else
         return Status::failure("vision projector type '" + (type.empty() ? std::string("(none)") : type) +
                                "' is not supported (supported: gemma3, paligemma)");
@@ -143,14 +143,12 @@ Result<ClipParams> readClipParams(const GgufFile& file)
         return mean.status();
     if (!std)
         return std.status();
-    p.preprocessing.mean = mean.value();
-    p.preprocessing.std = std.value();
-    p.preprocessing.projector = p.projector;
+    p.preprocessing = preprocessingFor(p.projector, p.preprocessing.imageSize, mean.value(), std.value());
     if (p.preprocessing.imageSize % p.patchSize != 0 || p.hidden % p.heads != 0 || p.headDim() > 256)
         return Status::failure("unsupported vision shape (image " + std::to_string(p.preprocessing.imageSize) +
                                ", patch " + std::to_string(p.patchSize) + ", " + std::to_string(p.hidden) +
                                " wide in " + std::to_string(p.heads) + " heads)");
-    if (p.projector == ProjectorType::Gemma3) {
+    if (p.projector == VisionProjector::Gemma3) {
         p.poolKernel = static_cast<uint32_t>(file.getInt("clip.vision.projector.scale_factor").value_or(4));
         if (p.poolKernel == 0 || p.patchesPerSide() % p.poolKernel != 0)
             return Status::failure("clip.vision.projector.scale_factor " + std::to_string(p.poolKernel) +

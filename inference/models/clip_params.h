@@ -12,7 +12,7 @@
 namespace vela::models {
 
 struct ClipParams {
-    ProjectorType projector = ProjectorType::Gemma3;
+    VisionProjector projector = VisionProjector::Gemma3;
     ImagePreprocessing preprocessing;
     uint32_t patchSize = 0;
     uint32_t hidden = 0;          // clip.vision.embedding_length

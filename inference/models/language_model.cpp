@@ -3,6 +3,7 @@
 #include "vela/language_model.h"
 
 #include "models/llama_model.h"
+#include "models/lora_adapter.h"
 
 #include "vela/gguf.h"
 #include "vela/llama_params.h"
@@ -31,6 +32,15 @@ Status Session::evaluateReusingPrefix(std::span<const TokenId> sequence, std::ve
 std::vector<std::string> LanguageModel::supportedArchitectures()
 {
     return llamaFamilyArchitectures();
+}
+
+Status LanguageModel::checkLoraAdapter(const std::string& modelPath, const std::string& adapterPath)
+{
+    Result<GgufFile> model = GgufFile::open(modelPath);
+    if (!model)
+        return model.status();
+    Result<models::LoraAdapterFile> adapter = models::openLoraAdapter(adapterPath, *model);
+    return adapter ? Status() : adapter.status();
 }
 
 Result<std::unique_ptr<LanguageModel>> LanguageModel::load(const std::string& path, const LoadOptions& options)

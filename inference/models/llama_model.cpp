@@ -1,6 +1,7 @@
 #include "models/llama_model.h"
 
 #include "models/device_weights.h"
+#include "models/lora_weights.h"
 #include "ops/activation.h"
 #include "ops/attention.h"
 #include "ops/elementwise.h"
@@ -117,6 +118,8 @@ struct SessionBuffers {
     vk::Buffer selectionScratch;     // the first pass of top-k: per-workgroup candidates
     vk::Buffer readback;             // host-visible copy target for logits / selection
     vk::Buffer embeddingRows;        // (batch, n_embd) host-visible: caller-computed rows, made on first use
+    vk::Buffer loraReduced;          // (batch, max rank) A·x of a LoRA term, when the model has adapters
+    vk::Buffer loraExpanded;         // (batch, max adapted n_out) B·(A·x)
 };
 
 class LlamaSession final : public Session {
@@ -187,12 +190,12 @@ public:
     {
         m_kernels.reset();  // pipelines before the device they live on (the context goes last)
     }
-    Status loadWeights(const std::function<bool(double)>& progress);
+    Status loadWeights(const std::function<bool(double)>& progress, const std::vector<LoraAdapterFile>& adapters);
 
     const ModelInfo& info() const override { return m_info; }
     const Tokenizer& tokenizer() const override { return m_tokenizer; }
     const DeviceDescription& device() const override { return m_context->description(); }
-    uint64_t deviceBytes() const override { return m_weights.totalBytes(); }
+    uint64_t deviceBytes() const override { return m_weights.totalBytes() + m_lora.totalBytes(); }
     Result<std::unique_ptr<Session>> createSession(const SessionOptions& options) override;
     std::vector<std::string> validationErrors() const override
     {
@@ -222,6 +225,7 @@ public:
         return m_ropeFreqs;
     }
     bool profiling() const { return m_profile; }
+    const LoraWeights& lora() const { return m_lora; }
 
 private:
     GgufFile m_file;
@@ -230,6 +234,7 @@ private:
     Tokenizer m_tokenizer;
     std::unique_ptr<vk::VulkanContext> m_context;  // declared first of the Vulkan members: destroyed last
     DeviceWeights m_weights;
+    LoraWeights m_lora;  // adapters on top of m_weights' matrices
     std::unique_ptr<ops::KernelLibrary> m_kernels;
     std::vector<LayerWeights> m_layers;
     const ops::WeightView* m_tokenEmbedding = nullptr;
@@ -252,12 +257,23 @@ uint32_t defaultContext(const LlamaParams& params, uint32_t requested)
 
 // ---- the model ----
 
-Status LlamaModel::loadWeights(const std::function<bool(double)>& progress)
+Status LlamaModel::loadWeights(const std::function<bool(double)>& progress, const std::vector<LoraAdapterFile>& adapters)
 {
-    Result<DeviceWeights> weights = DeviceWeights::upload(*m_context, m_file, progress);
+    // Progress runs over the model's bytes, then the adapters'.
+    const double modelBytes = static_cast<double>(m_file.fileBytes());
+    const double total = modelBytes + static_cast<double>(LoraWeights::uploadBytes(adapters));
+    const auto part = [&](double start, double share) {
+        return [&progress, start, share, total](double f) { return !progress || progress((start + f * share) / total); };
+    };
+    Result<DeviceWeights> weights = DeviceWeights::upload(*m_context, m_file, part(0, modelBytes));
     if (!weights)
         return weights.status();
     m_weights = std::move(weights).value();
+    const auto matrixNamed = [this](const std::string& name) { return m_weights.find(name); };
+    Result<LoraWeights> lora = LoraWeights::upload(*m_context, adapters, matrixNamed, part(modelBytes, total - modelBytes));
+    if (!lora)
+        return lora.status();
+    m_lora = std::move(lora).value();
     m_kernels = std::make_unique<ops::KernelLibrary>(*m_context);
 
     // readLlamaParams checked that every required tensor exists with the right shape.
@@ -380,6 +396,10 @@ Status LlamaSession::allocate()
     VELA_TRY(add(m_buffers.selection, 2 * 64 * 4, U::DeviceLocal));
     VELA_TRY(add(m_buffers.selectionScratch, ops::selectScratchBytes(p.vocabSize, 64), U::DeviceLocal));
     VELA_TRY(add(m_buffers.readback, VkDeviceSize(p.vocabSize) * f32, U::Readback));
+    if (!m_model.lora().empty()) {
+        VELA_TRY(add(m_buffers.loraReduced, b * m_model.lora().maxRank() * f32, U::DeviceLocal));
+        VELA_TRY(add(m_buffers.loraExpanded, b * m_model.lora().maxRows() * f32, U::DeviceLocal));
+    }
     m_logitsRows = 1;
     Result<vk::CommandStream> stream = vk::CommandStream::create(m_model.context(), m_model.profiling());
     if (!stream)
@@ -426,8 +446,11 @@ Status LlamaSession::matrix(const ops::WeightView& w, const vk::Buffer& x, const
 {
     ops::KernelLibrary& kernels = m_model.kernels();
     if (n == 1)
-        return ops::matVec(kernels, *m_stream, w, vk::wholeBuffer(x), vk::wholeBuffer(y), 1);
-    return ops::matMul(kernels, *m_stream, w, vk::wholeBuffer(x), vk::wholeBuffer(y), n);
+        VELA_TRY(ops::matVec(kernels, *m_stream, w, vk::wholeBuffer(x), vk::wholeBuffer(y), 1));
+    else
+        VELA_TRY(ops::matMul(kernels, *m_stream, w, vk::wholeBuffer(x), vk::wholeBuffer(y), n));
+    // LoRA adapters on w, if any: y += s·B·(A·x).
+    return m_model.lora().apply(kernels, *m_stream, w, x, y, n, {&m_buffers.loraReduced, &m_buffers.loraExpanded});
 }
 
 // Mixture-of-Experts FFN (llama.cpp build_moe_ffn): the router's softmax picks k experts per token on the
@@ -809,7 +832,6 @@ Status LlamaSession::recordLayer(uint32_t layer, uint32_t n)
 Status LlamaSession::recordLogits(uint32_t n, Logits which)
 {
     const LlamaParams& p = m_model.params();
-    ops::KernelLibrary& kernels = m_model.kernels();
     vk::CommandStream& s = *m_stream;
     SessionBuffers& b = m_buffers;
     if (which == Logits::All) {
@@ -834,7 +856,7 @@ Status LlamaSession::recordLogits(uint32_t n, Logits which)
     s.barrier();
     VELA_TRY(normalize(b.lastRow, m_model.outputNorm(), m_model.outputNormBias(), b.lastRow, 1));
     s.barrier();
-    VELA_TRY(ops::matVec(kernels, s, m_model.output(), vk::wholeBuffer(b.lastRow), vk::wholeBuffer(b.logits), 1));
+    VELA_TRY(matrix(m_model.output(), b.lastRow, b.logits, 1));
     VELA_TRY(addBias(m_model.outputBias(), b.logits, 1));
     VELA_TRY(capLogits(1));
     s.barrier();
@@ -1050,6 +1072,10 @@ Result<std::unique_ptr<LanguageModel>> loadLlama(GgufFile file, const LoadOption
     if (!tokenizer)
         return Status::failure(path + ": " + tokenizer.message());
     ModelInfo info = describeModel(file);
+    // Adapters are checked against the model before anything touches the device.
+    Result<std::vector<LoraAdapterFile>> adapters = openLoraAdapters(options.loraAdapters, file);
+    if (!adapters)
+        return adapters.status();
 
     vk::ContextOptions contextOptions;
     contextOptions.device = options.device;
@@ -1059,18 +1085,21 @@ Result<std::unique_ptr<LanguageModel>> loadLlama(GgufFile file, const LoadOption
         return context.status();
 
     // The memory check comes before any allocation: say what is needed and what would help.
-    const MemoryEstimate need = estimateMemory(info, defaultContext(*params, options.contextLength));
+    MemoryEstimate need = estimateMemory(info, defaultContext(*params, options.contextLength));
+    need.weightBytes += LoraWeights::uploadBytes(*adapters);
+    need.scratchBytes += LoraWeights::scratchBytes(*adapters, SessionOptions{}.batchSize);
     const uint64_t free = (*context)->freeDeviceMemory();
     if (need.totalBytes() > free)
         return Status::failure(path + ": the model needs " + formatBytes(need.totalBytes()) + " of device memory (" +
-                               formatBytes(need.weightBytes) + " weights + " + formatBytes(need.kvCacheBytes) +
+                               formatBytes(need.weightBytes) + " weights" + (adapters->empty() ? "" : " and adapters") +
+                               " + " + formatBytes(need.kvCacheBytes) +
                                " KV cache at " + std::to_string(need.contextLength) + " tokens), but " +
                                (*context)->description().name + " has " + formatBytes(free) +
                                " free; try a smaller context or a smaller quantization");
 
     auto model = std::make_unique<LlamaModel>(std::move(file), *params, std::move(info), std::move(tokenizer).value(),
                                               std::move(context).value(), options.profile);
-    if (Status s = model->loadWeights(options.progress); !s)
+    if (Status s = model->loadWeights(options.progress, *adapters); !s)
         return Status::failure(s.message() == "loading cancelled" ? s.message() : path + ": " + s.message());
     return std::unique_ptr<LanguageModel>(std::move(model));
 }

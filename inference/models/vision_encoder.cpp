@@ -49,7 +49,7 @@ public:
     const ImagePreprocessing& preprocessing() const override { return m_params.preprocessing; }
     uint32_t tokensPerImage() const override { return m_params.tokens(); }
     uint32_t outputLength() const override { return m_params.projectionDim; }
-    ProjectorType projector() const override { return m_params.projector; }
+    VisionProjector projector() const override { return m_params.projector; }
     const DeviceDescription& device() const override { return m_context->description(); }
     uint64_t deviceBytes() const override { return m_weights.totalBytes() + m_ownBytes; }
     Result<std::vector<float>> encode(std::span<const float> pixels) override;
@@ -155,7 +155,7 @@ Status SiglipEncoder::prepare(const LoadOptions& options)
                             get(k + "attn_out.weight"), get(k + "attn_out.bias"), get(k + "ffn_up.weight"),
                             get(k + "ffn_up.bias"), get(k + "ffn_down.weight"), get(k + "ffn_down.bias")});
     }
-    if (p.projector == ProjectorType::Gemma3) {
+    if (p.projector == VisionProjector::Gemma3) {
         // HF keeps the projection as (vision, text); as a (text, vision) matrix it runs through matMul.
         Result<vk::Buffer> projection = hostFloats(*m_file.findTensor("mm.input_projection.weight"), true);
         if (!projection)
@@ -256,7 +256,7 @@ Status SiglipEncoder::recordProjector()
     const ClipParams& p = m_params;
     vk::CommandStream& s = *m_stream;
     const auto all = [](const vk::Buffer& b) { return vk::wholeBuffer(b); };
-    if (p.projector == ProjectorType::PaliGemma)
+    if (p.projector == VisionProjector::PaliGemma)
         return linear(m_projection, m_weights.find("mm.0.bias"), m_x, m_output, p.patches());
     VELA_TRY(ops::avgPoolTokens(*m_kernels, s, all(m_x), all(m_pooled), p.patchesPerSide(), p.poolKernel, p.hidden));
     s.barrier();

@@ -13,6 +13,14 @@ Status add(KernelLibrary& kernels, vk::CommandStream& stream, vk::BufferRange a,
     return dispatchPerElement(kernels, stream, "add", {a, b, out}, abi::ElementwisePush{n, bLength}, n);
 }
 
+Status addScaled(KernelLibrary& kernels, vk::CommandStream& stream, vk::BufferRange a, vk::BufferRange b,
+                 vk::BufferRange out, uint32_t n, float factor)
+{
+    if (n == 0)
+        return Status::failure("addScaled: no elements");
+    return dispatchPerElement(kernels, stream, "add_scaled", {a, b, out}, abi::ScalePush{n, factor}, n);
+}
+
 Status addRows(KernelLibrary& kernels, vk::CommandStream& stream, vk::BufferRange x, vk::BufferRange bias,
                vk::BufferRange y, uint32_t rows, uint32_t cols)
 {

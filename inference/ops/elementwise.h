@@ -12,6 +12,10 @@ namespace vela::ops {
 Status add(KernelLibrary& kernels, vk::CommandStream& stream, vk::BufferRange a, vk::BufferRange b,
            vk::BufferRange out, uint32_t n, uint32_t bLength = 0);
 
+// out[i] = a[i] + factor · b[i] over n f32 values (a LoRA term added to its projection); `out` may alias `a`.
+Status addScaled(KernelLibrary& kernels, vk::CommandStream& stream, vk::BufferRange a, vk::BufferRange b,
+                 vk::BufferRange out, uint32_t n, float factor);
+
 // y[r][c] = x[r][c] + bias[c] for x, y (rows, cols) f32 and bias (cols) f32 — the q/k/v/output projection biases.
 // `y` may alias `x`. rows · cols must fit 32 bits.
 Status addRows(KernelLibrary& kernels, vk::CommandStream& stream, vk::BufferRange x, vk::BufferRange bias,

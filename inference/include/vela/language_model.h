@@ -25,11 +25,20 @@
 
 namespace vela {
 
+// A LoRA adapter in llama.cpp's adapter GGUF (convert_lora_to_gguf.py, Unsloth's GGUF export), applied on the
+// device on top of the unchanged weights: every matrix W it adapts computes W·x + s·B·(A·x) with
+// s = scale · alpha / rank (s = scale when the file's adapter.lora.alpha is 0 or absent).
+struct LoraAdapter {
+    std::string path;
+    float scale = 1.0f;  // 0: checked but not applied, the base model's logits exactly
+};
+
 struct LoadOptions {
     std::string device;           // as chooseDevice(): "" = VELA_DEVICE or the best device
     uint32_t contextLength = 0;   // for the memory check; 0 = min(trained context, 4096)
     bool validation = false;      // Vulkan validation layer (also VELA_VALIDATION=1)
     bool profile = false;         // per-kernel GPU timestamps, see Session::kernelTimings()
+    std::vector<LoraAdapter> loraAdapters;  // each one adds its own term; a mismatched one fails the load
     // Called with the fraction loaded (0…1) as weights stream to the device; return false to cancel.
     std::function<bool(double fraction)> progress;
 };
@@ -69,6 +78,9 @@ public:
 
     // The architectures load() accepts.
     static std::vector<std::string> supportedArchitectures();
+    // The checks load() makes of a LoRA adapter against the model file (format, architecture, every tensor's
+    // name, shape and type), without a device: fails with "<adapter path>: <reason>".
+    static Status checkLoraAdapter(const std::string& modelPath, const std::string& adapterPath);
 };
 
 class Session {

@@ -1,6 +1,7 @@
 // vela-cli as a user runs it: `info` on every shared model and on broken files, `tokenize` against
 // llama.cpp's goldens with every flag combination (DESIGN.md §3).
 #include "support/cli_runner.h"
+#include "support/lora_fixture.h"
 #include "support/model_copy.h"
 #include "support/test_data.h"
 
@@ -63,6 +64,12 @@ private slots:
     void generatesThroughTheChatTemplate();
     void writesGoldenLogits();
     void benchPrintsJson();
+    void answersAboutImages_data();
+    void answersAboutImages();
+    void refusesBadImages_data();
+    void refusesBadImages();
+    void appliesLoraAdapters();
+    void refusesMismatchedLoraAdapters();
 };
 
 void TestVelaCli::infoDescribesEveryModel_data()
@@ -430,6 +437,148 @@ void TestVelaCli::benchPrintsJson()
     QVERIFY(result["tg"].toObject()["mean"].toDouble() > 0);
     QVERIFY(result["tg"].toObject()["gbps"].toDouble() > 0);
     QVERIFY(!result["device"].toString().isEmpty());
+}
+
+// --lora FILE[:SCALE] on every command that loads a model: scale 0 gives the base model's logits exactly, a
+// file name with ':' in it is taken whole when what follows is not a number.
+// DESIGN.md §3: generate --mmproj F --image F, greedy, prints the goldens' continuations: llama.cpp mtmd's for
+// the Gemma 3 fixture (prompt with a <__media__> marker), the numpy reference's for PaliGemma (prefix prompt).
+void TestVelaCli::answersAboutImages_data()
+{
+    QTest::addColumn<QString>("model");
+    QTest::addColumn<QString>("mmproj");
+    QTest::addColumn<QString>("image");
+    QTest::addColumn<QString>("prompt");
+    QTest::addColumn<QString>("expected");
+    QTest::newRow("gemma3") << "models/vision/gemma3-vision-tiny.gguf" << "models/vision/gemma3-vision-tiny-mmproj.gguf"
+                            << "images/odd_checker_37x53.png" << "Look at this picture: <__media__>\nWhat is in it?"
+                            << "gemma3";
+    QTest::newRow("paligemma") << "models/vision/paligemma-tiny.gguf" << "models/vision/paligemma-tiny-mmproj.gguf"
+                               << "images/rgba_disc_transparent_160x120.png" << "caption en" << "paligemma";
+}
+void TestVelaCli::answersAboutImages()
+{
+    QFETCH(QString, model);
+    QFETCH(QString, mmproj);
+    QFETCH(QString, image);
+    QFETCH(QString, prompt);
+    QFETCH(QString, expected);
+    VELA_REQUIRE_FILE(modelPath, model);
+    VELA_REQUIRE_FILE(mmprojPath, mmproj);
+    VELA_REQUIRE_FILE(imagePath, image);
+    VELA_REQUIRE_FILE(index, "reference/vision/" + expected + "/index.json");
+    QFile f(index);
+    QVERIFY(f.open(QIODevice::ReadOnly));
+    const QJsonObject golden = QJsonDocument::fromJson(f.readAll()).object();
+    const QString imageName = QFileInfo(imagePath).fileName();
+    QString text;
+    if (expected == "gemma3") {
+        for (const QJsonValue& v : golden["images"].toArray())
+            if (v.toObject()["image"].toString() == imageName)
+                for (const QJsonValue& piece : v.toObject()["greedy"].toObject()["pieces"].toArray())
+                    text += piece.toString();
+    } else {
+        for (const QJsonValue& v : golden["runs"].toArray())
+            if (v.toObject()["image"].toString() == imageName && v.toObject()["prompt"].toString() == prompt)
+                text = v.toObject()["greedy_text"].toString();
+    }
+    QVERIFY(!text.isEmpty());
+    const CliRun run = runCli({"generate", "-m", modelPath, "--mmproj", mmprojPath, "--image", imagePath, "-p", prompt,
+                               "-n", "16", "--temp", "0", "--ignore-eos"});
+    QVERIFY2(run.exitCode == 0, run.err.constData());
+    QCOMPARE(QString::fromUtf8(run.out), text);
+    QVERIFY2(run.err.contains("encoded in"), run.err.constData());
+}
+
+// Bad images (shared/images) stop the command with a message that names the file, before any text.
+void TestVelaCli::refusesBadImages_data()
+{
+    QTest::addColumn<QString>("image");
+    QTest::addColumn<QString>("message");
+    QTest::newRow("text named .png") << "bad_text_named.png" << "is not a PNG, JPEG, BMP, GIF or TGA image";
+    QTest::newRow("60000×60000") << "bad_huge_60000x60000.png" << "Vela reads images up to 16384 px a side";
+    QTest::newRow("empty") << "bad_empty.jpg" << "the file is empty";
+    QTest::newRow("truncated") << "bad_truncated.png" << "damaged or cut short";
+}
+void TestVelaCli::refusesBadImages()
+{
+    QFETCH(QString, image);
+    QFETCH(QString, message);
+    VELA_REQUIRE_FILE(model, "models/vision/gemma3-vision-tiny.gguf");
+    VELA_REQUIRE_FILE(mmproj, "models/vision/gemma3-vision-tiny-mmproj.gguf");
+    VELA_REQUIRE_FILE(path, "images/" + image);
+    const CliRun run = runCli({"generate", "-m", model, "--mmproj", mmproj, "--image", path, "-p", "What?", "-n", "4"});
+    QCOMPARE(run.exitCode, 1);
+    QVERIFY(run.out.isEmpty());
+    QVERIFY2(run.err.contains(image.toUtf8()) && run.err.contains(message.toUtf8()), run.err.constData());
+    const CliRun noProjector = runCli({"generate", "-m", model, "--image", path, "-p", "What?"});
+    QCOMPARE(noProjector.exitCode, 1);
+    QVERIFY2(noProjector.err.contains("--mmproj"), noProjector.err.constData());
+}
+
+void TestVelaCli::appliesLoraAdapters()
+{
+    VELA_REQUIRE_FILE(model, "models/stories260K.gguf");
+    Result<GgufFile> file = GgufFile::open(model.toStdString());
+    QVERIFY(file.isOk());
+    const std::vector<test::LoraPairData> pairs{
+        test::randomLoraPair(*file, "blk.0.attn_q.weight", 4, GgmlType::F32, 0.5f, 1),
+        test::randomLoraPair(*file, "output.weight", 4, GgmlType::F16, 0.5f, 2)};
+    const QString adapter = test::scratchDir() + "/style:v1.gguf";
+    QCOMPARE(test::writeLoraAdapter(adapter.toStdString(), "llama", 8.0f, pairs), std::string());
+    const QString dir = test::scratchDir();
+    const auto logits = [&](const QString& out, const QStringList& extra) {
+        const CliRun run = runCli(QStringList{"logits", "-m", model, "--tokens", "1,403,407,261", "--out", out} + extra);
+        QFile f(out);
+        return std::pair(run, f.open(QIODevice::ReadOnly) ? f.readAll() : QByteArray());
+    };
+    const auto [baseRun, base] = logits(dir + "/base.f32", {});
+    const auto [zeroRun, zero] = logits(dir + "/zero.f32", {"--lora", adapter + ":0"});
+    const auto [loraRun, adapted] = logits(dir + "/lora.f32", {"--lora", adapter});
+    for (const CliRun& run : {baseRun, zeroRun, loraRun})
+        QVERIFY2(run.exitCode == 0, run.err.constData());
+    QCOMPARE(base.size(), qint64(512 * 4));
+    QCOMPARE(zero, base);
+    QCOMPARE(adapted.size(), base.size());
+    QVERIFY(adapted != base);
+    QVERIFY2(loraRun.err.contains(("LoRA adapter " + adapter + " at scale 1").toUtf8()), loraRun.err.constData());
+
+    const CliRun generated = runCli({"generate", "-m", model, "-p", "Once upon a time", "-n", "8", "--temp", "0",
+                                     "--lora", adapter + ":0.5", "--lora", adapter + ":-0.25"});
+    QVERIFY2(generated.exitCode == 0, generated.err.constData());
+    QVERIFY(!generated.out.isEmpty());
+    QVERIFY(generated.err.contains(("LoRA adapter " + adapter + " at scale -0.25").toUtf8()));
+    const CliRun bench = test::runProgram(QStringLiteral(VELA_BENCH_PATH),
+                                          {"-m", model, "-p", "8", "-n", "4", "-r", "1", "--json", "--lora", adapter});
+    QVERIFY2(bench.exitCode == 0, bench.err.constData());
+}
+
+// A mismatched or missing adapter: exit 1, nothing on stdout, the adapter and the reason on stderr.
+void TestVelaCli::refusesMismatchedLoraAdapters()
+{
+    VELA_REQUIRE_FILE(model, "models/stories260K.gguf");
+    Result<GgufFile> file = GgufFile::open(model.toStdString());
+    QVERIFY(file.isOk());
+    const QString adapter = test::scratchDir() + "/qwen2-lora.gguf";
+    QCOMPARE(test::writeLoraAdapter(adapter.toStdString(), "qwen2", 0.0f,
+                                    {test::randomLoraPair(*file, "blk.0.attn_q.weight", 4, GgmlType::F32, 0.1f, 1)}),
+             std::string());
+    const QString missing = test::scratchDir() + "/missing.gguf";
+    const QList<std::pair<QString, QString>> cases{
+        {adapter + ":0.5", adapter + ": the adapter is for architecture 'qwen2', the model is 'llama'"},
+        {missing, missing}};
+    for (const auto& [value, message] : cases) {
+        for (const QString& command : QStringList{"generate", "logits"}) {
+            QStringList args{command, "-m", model, "--lora", value};
+            args << (command == QLatin1String("generate")
+                         ? QStringList{"-p", "hello", "-n", "4"}
+                         : QStringList{"--tokens", "1,2", "--out", test::scratchDir() + "/refused.f32"});
+            const CliRun run = runCli(args);
+            QCOMPARE(run.exitCode, 1);
+            QVERIFY(run.out.isEmpty());
+            QVERIFY2(QString::fromUtf8(run.err).contains(message), run.err.constData());
+        }
+    }
 }
 
 QTEST_GUILESS_MAIN(TestVelaCli)

@@ -1,11 +1,14 @@
-// The vision encoders against the goldens in reference/vision (README there): Gemma 3 (llama.cpp mtmd, CPU)
-// image embeddings from the reference pixels, then the whole prompt — text, a bidirectional block of 16 image
+// The vision encoders against the goldens in reference/vision (README there): each image file decoded and
+// preprocessed (equal to the reference pixels), then Gemma 3 (llama.cpp mtmd, CPU) image embeddings, then the whole prompt — text, a bidirectional block of 16 image
 // rows, text — through the gemma3 decoder: last-prompt logits and the greedy continuation; PaliGemma (numpy
 // reference, HF semantics): projector output, then the prefix-LM prefill (256 image rows, <bos>, prompt, all
 // bidirectional) through the gemma decoder: logits and greedy continuation for every image and prompt.
 #include "support/test_data.h"
 
+#include "vela/image.h"
+#include "vela/image_preprocess.h"
 #include "vela/language_model.h"
+#include "vela/multimodal_prompt.h"
 #include "vela/vision_encoder.h"
 
 #include <QFile>
@@ -91,6 +94,29 @@ int compareGreedy(Session& session, const std::vector<float>& firstLogits, const
     return compared;
 }
 
+// The image file as the encoder takes it (decode, then this encoder's preprocessing), checked against the
+// reference pixels of the same image: the whole path from the file, not just the encoder, is under test.
+std::vector<float> pixelsOf(const VisionEncoder& encoder, const QString& image, const std::vector<float>& reference,
+                            QString& failure)
+{
+    Result<Image> decoded = decodeImageFile(vela::test::requireTestFile("images/" + image).toStdString());
+    if (!decoded) {
+        failure = QString::fromStdString(decoded.message());
+        return {};
+    }
+    Result<ImageTensor> tensor = preprocessImage(*decoded, encoder.preprocessing());
+    if (!tensor) {
+        failure = QString::fromStdString(tensor.message());
+        return {};
+    }
+    double maxDelta = 0;
+    for (size_t i = 0; i < reference.size() && i < tensor->chw.size(); ++i)
+        maxDelta = std::max(maxDelta, double(std::fabs(tensor->chw[i] - reference[i])));
+    if (tensor->chw.size() != reference.size() || maxDelta > 1e-6)
+        failure = QStringLiteral("pixels differ from the reference by %1").arg(maxDelta);
+    return std::move(tensor->chw);
+}
+
 template <class T>
 std::unique_ptr<T> loadOrFail(Result<std::unique_ptr<T>> r, QString& error)
 {
@@ -134,7 +160,9 @@ private slots:
         QCOMPARE(encoder->tokensPerImage(), 16u);
         QCOMPARE(encoder->outputLength(), 128u);
         const QString folder = "reference/vision/gemma3/";
-        const std::vector<float> pixels = readFloats(test::requireTestFile(folder + image.value("pixels").toString()));
+        const std::vector<float> reference = readFloats(test::requireTestFile(folder + image.value("pixels").toString()));
+        const std::vector<float> pixels = pixelsOf(*encoder, image.value("image").toString(), reference, error);
+        QVERIFY2(error.isEmpty(), qPrintable(error));
         const std::vector<float> golden = readFloats(test::requireTestFile(folder + image.value("embd").toString()));
         Result<std::vector<float>> embd = encoder->encode(pixels);
         QVERIFY2(embd.isOk(), embd.message().c_str());
@@ -143,22 +171,31 @@ private slots:
         QVERIFY(e.maxAbs <= 0.03 && e.cosine >= 0.9999);
         QVERIFY(encoder->validationErrors().empty());
 
-        // The prompt as mtmd runs it: text chunk, image chunk (non-causal among its rows), text chunk.
+        // The prompt as mtmd lays it out: text chunk, image chunk (non-causal among its rows), text chunk — the
+        // same ids as the golden's chunks.
         auto model = loadOrFail(LanguageModel::load(text.toStdString(), validated()), error);
         QVERIFY2(model, qPrintable(error));
         auto session = loadOrFail(model->createSession({.contextLength = 256}), error);
         QVERIFY2(session, qPrintable(error));
-        std::vector<float> logits;
-        for (const QJsonValue& chunkValue : image.value("chunks").toArray()) {
-            const QJsonObject chunk = chunkValue.toObject();
-            if (chunk.value("type").toString() == "text") {
-                QVERIFY(session->evaluate(idsOf(chunk.value("ids").toArray()), Logits::Last, logits).isOk());
-            } else {
-                const std::vector<TokenId> rows(encoder->tokensPerImage(), -1000);
-                const Status s = session->evaluateBlock(rows, *embd, true, Logits::Last, logits);
-                QVERIFY2(s.isOk(), s.message().c_str());
-            }
+        const EncodedImage encoded{*embd, imageRowId(*embd)};
+        const std::string promptText = readIndex("gemma3").value("prompt_text").toString().toStdString();
+        Result<std::vector<PromptChunk>> chunks = layoutMultimodalPrompt(
+            model->tokenizer(), encoder->projector(), promptText, std::span(&encoded, 1), 16, 128);
+        QVERIFY2(chunks.isOk(), chunks.message().c_str());
+        const QJsonArray goldenChunks = image.value("chunks").toArray();
+        QCOMPARE(int(chunks->size()), goldenChunks.size());
+        for (int c = 0; c < goldenChunks.size(); ++c) {
+            const QJsonObject g = goldenChunks[c].toObject();
+            const bool isImage = g.value("type").toString() == "image";
+            QCOMPARE((*chunks)[c].bidirectional, isImage);
+            if (!isImage)
+                QCOMPARE((*chunks)[c].ids, idsOf(g.value("ids").toArray()));
+            else
+                QCOMPARE(int((*chunks)[c].ids.size()), g.value("n_tokens").toInt());
         }
+        std::vector<float> logits;
+        const Status evaluated = evaluatePromptChunks(*session, *chunks, logits);
+        QVERIFY2(evaluated.isOk(), evaluated.message().c_str());
         QCOMPARE(session->position(), uint32_t(image.value("n_prompt_pos").toInt()));
         const std::vector<float> goldenLogits = readFloats(test::requireTestFile(folder + image.value("logits").toString()));
         const Difference l = compare(logits, goldenLogits);
@@ -200,7 +237,9 @@ private slots:
         QVERIFY2(encoder, qPrintable(error));
         QCOMPARE(encoder->tokensPerImage(), 256u);
         const QString folder = "reference/vision/paligemma/";
-        const std::vector<float> pixels = readFloats(test::requireTestFile(folder + image.value("pixels").toString()));
+        const std::vector<float> reference = readFloats(test::requireTestFile(folder + image.value("pixels").toString()));
+        const std::vector<float> pixels = pixelsOf(*encoder, image.value("image").toString(), reference, error);
+        QVERIFY2(error.isEmpty(), qPrintable(error));
         const std::vector<float> proj = readFloats(test::requireTestFile(folder + image.value("proj").toString()));
         Result<std::vector<float>> rows = encoder->encode(pixels);
         QVERIFY2(rows.isOk(), rows.message().c_str());
@@ -214,12 +253,19 @@ private slots:
         QVERIFY2(model, qPrintable(error));
         auto session = loadOrFail(model->createSession({.contextLength = 512}), error);
         QVERIFY2(session, qPrintable(error));
-        std::vector<TokenId> ids(encoder->tokensPerImage(), -1000);
+        const EncodedImage encoded{*rows, imageRowId(*rows)};
+        Result<std::vector<PromptChunk>> chunks = layoutMultimodalPrompt(
+            model->tokenizer(), encoder->projector(), r.value("prompt").toString().toStdString(), std::span(&encoded, 1),
+            256, 160);
+        QVERIFY2(chunks.isOk(), chunks.message().c_str());
+        QCOMPARE(chunks->size(), size_t(1));
+        QVERIFY(chunks->front().bidirectional);
         const std::vector<TokenId> textIds = idsOf(r.value("text_ids").toArray());
-        ids.insert(ids.end(), textIds.begin(), textIds.end());
+        const std::vector<TokenId>& ids = chunks->front().ids;
         QCOMPARE(int(ids.size()), r.value("n_prompt").toInt());
+        QCOMPARE(std::vector<TokenId>(ids.end() - textIds.size(), ids.end()), textIds);
         std::vector<float> logits;
-        const Status s = session->evaluateBlock(ids, *rows, true, Logits::Last, logits);
+        const Status s = evaluatePromptChunks(*session, *chunks, logits);
         QVERIFY2(s.isOk(), s.message().c_str());
         const std::vector<float> golden = readFloats(test::requireTestFile(folder + r.value("logits").toString()));
         const Difference l = compare(logits, golden);
@@ -232,6 +278,40 @@ private slots:
         QVERIFY2(failure.isEmpty(), qPrintable(failure));
         QVERIFY(steps >= 1);
         QVERIFY(model->validationErrors().empty() && encoder->validationErrors().empty());
+    }
+
+    // Markers and images must agree; PaliGemma takes one image; an image must fit the decoder's width.
+    void refusesBadLayouts()
+    {
+        VELA_REQUIRE_FILE(text, "models/vision/gemma3-vision-tiny.gguf");
+        QString error;
+        auto model = loadOrFail(LanguageModel::load(text.toStdString()), error);
+        QVERIFY2(model, qPrintable(error));
+        std::vector<float> rows(16 * 128, 0.5f);
+        const EncodedImage image{rows, imageRowId(rows)};
+        const std::vector<EncodedImage> two = {image, image};
+        const Tokenizer& t = model->tokenizer();
+        auto layout = [&](VisionProjector p, const std::string& prompt, std::span<const EncodedImage> images,
+                          uint32_t width) { return layoutMultimodalPrompt(t, p, prompt, images, 16, width); };
+        Result<std::vector<PromptChunk>> r = layout(VisionProjector::Gemma3, "a <__media__> b <__media__>", std::span(&image, 1), 128);
+        QVERIFY2(!r.isOk() && r.message().find("2 image markers") != std::string::npos, r.message().c_str());
+        r = layout(VisionProjector::PaliGemma, "caption en", two, 128);
+        QVERIFY2(!r.isOk() && r.message().find("exactly one image") != std::string::npos, r.message().c_str());
+        r = layout(VisionProjector::Gemma3, "hi", std::span(&image, 1), 160);
+        QVERIFY2(!r.isOk() && r.message().find("does not fit") != std::string::npos, r.message().c_str());
+        // Two images without markers go first, each wrapped; the text follows.
+        r = layout(VisionProjector::Gemma3, "What?", two, 128);
+        QVERIFY2(r.isOk(), r.message().c_str());
+        QCOMPARE(r->size(), size_t(5));  // [BOS <start>] [img] [<end> <start>] [img] [<end> What?]
+        QCOMPARE((*r)[0].ids, (std::vector<TokenId>{1, 512}));
+        QCOMPARE((*r)[2].ids, (std::vector<TokenId>{513, 512}));
+        QCOMPARE((*r)[4].ids.front(), 513);
+        QVERIFY((*r)[1].bidirectional && (*r)[3].bidirectional && !(*r)[4].bidirectional);
+        // The same rows give the same id, other rows another.
+        std::vector<float> other = rows;
+        other[7] = 0.25f;
+        QCOMPARE(imageRowId(rows), image.id);
+        QVERIFY(imageRowId(other) != image.id && imageRowId(other) < 0);
     }
 
     void refusesWhatIsNotAProjector()

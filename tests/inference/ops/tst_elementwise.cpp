@@ -108,6 +108,47 @@ private slots:
         VELA_CHECK_VALIDATION(*m_gpu);
     }
 
+    // a + factor · b: the shader compiler may fuse it into one fma, so within one rounding of each operation.
+    void addScaled_data()
+    {
+        QTest::addColumn<int>("n");
+        QTest::addColumn<float>("factor");
+        QTest::addColumn<bool>("inPlace");
+        QTest::newRow("1") << 1 << 2.0f << false;
+        QTest::newRow("257 in place") << 257 << -0.375f << true;
+        QTest::newRow("100003") << 100003 << 1.7f << false;
+        QTest::newRow("past one grid row in place") << 256 * 65535 + 1000 << 0.25f << true;
+    }
+    void addScaled()
+    {
+        QFETCH(int, n);
+        QFETCH(float, factor);
+        QFETCH(bool, inPlace);
+        std::mt19937 rng(n + 11);
+        std::normal_distribution<float> dist;
+        std::vector<float> a(n), b(n);
+        for (float& v : a)
+            v = dist(rng);
+        for (float& v : b)
+            v = dist(rng);
+        vk::Buffer da = m_gpu->upload(a), db = m_gpu->upload(b), out = m_gpu->allocate(n * sizeof(float));
+        QVERIFY2(da.isValid() && db.isValid() && out.isValid(), qPrintable(m_gpu->lastError()));
+        const vk::Buffer& target = inPlace ? da : out;
+        QVERIFY(ops::addScaled(m_gpu->kernels(), m_gpu->stream(), vk::wholeBuffer(da), vk::wholeBuffer(db),
+                               vk::wholeBuffer(target), n, factor).isOk());
+        const std::vector<float> got = m_gpu->download<float>(target, n);
+        QVERIFY2(!got.empty(), qPrintable(m_gpu->lastError()));
+        for (int i = 0; i < n; ++i) {
+            const double want = double(a[i]) + double(factor) * double(b[i]);
+            const double bound = 1.2e-7 * (std::abs(a[i]) + std::abs(factor * b[i])) + 1e-30;
+            if (std::abs(got[i] - want) > bound)
+                QFAIL(qPrintable(QStringLiteral("element %1: %2 != %3").arg(i).arg(got[i]).arg(want)));
+        }
+        QVERIFY(!ops::addScaled(m_gpu->kernels(), m_gpu->stream(), vk::wholeBuffer(da), vk::wholeBuffer(db),
+                                vk::wholeBuffer(out), 0, factor).isOk());
+        VELA_CHECK_VALIDATION(*m_gpu);
+    }
+
     // x · factor is one correctly rounded multiplication: results must be identical to the CPU's.
     void scale_data()
     {
