@@ -1,6 +1,7 @@
 // `vela-cli convert --paligemma HF_FOLDER --out-dir DIR` as a user runs it (DESIGN.md §3): the pair of files,
-// their paths on stdout, a model the other commands accept; usage errors exit 2, folders it cannot convert
-// exit 1 with the reason on stderr.
+// their paths on stdout, a model the other commands accept — generate and logits with the converted pair give
+// the numpy reference's greedy text and logits for every image and prompt of reference/vision/paligemma;
+// usage errors exit 2, folders it cannot convert exit 1 with the reason on stderr.
 #include "support/cli_runner.h"
 #include "support/test_data.h"
 
@@ -8,7 +9,13 @@
 
 #include <QDir>
 #include <QFile>
+#include <QJsonArray>
+#include <QJsonDocument>
+#include <QJsonObject>
 #include <QtTest>
+
+#include <cmath>
+#include <cstring>
 
 using namespace vela;
 
@@ -49,6 +56,54 @@ private slots:
     }
 
     // Without --name the files take the input folder's name; f16 is accepted in any case.
+    void answersLikeTheReference_data()
+    {
+        QTest::addColumn<QJsonObject>("run");
+        VELA_REQUIRE_FILE(index, "reference/vision/paligemma/index.json");
+        QFile f(index);
+        QVERIFY(f.open(QIODevice::ReadOnly));
+        for (const QJsonValue& v : QJsonDocument::fromJson(f.readAll()).object().value("runs").toArray()) {
+            const QJsonObject r = v.toObject();
+            QTest::newRow(qPrintable(r.value("image").toString() + " / " + r.value("prompt").toString())) << r;
+        }
+    }
+
+    // Issue 6's acceptance from the converted files: the greedy continuation (16 tokens) and the prompt's logits.
+    void answersLikeTheReference()
+    {
+        QFETCH(QJsonObject, run);
+        VELA_REQUIRE_FILE(input, "models/vision/paligemma-hf-tiny");
+        VELA_REQUIRE_FILE(image, "images/" + run.value("image").toString());
+        VELA_REQUIRE_FILE(golden, "reference/vision/paligemma/" + run.value("logits").toString());
+        const QString out = test::scratchDir() + "/answers";
+        if (!QFile::exists(out + "/tiny-mmproj.gguf")) {
+            const CliRun convert = runCli({"convert", "--paligemma", input, "--out-dir", out, "--name", "tiny"});
+            QVERIFY2(convert.exitCode == 0, convert.err.constData());
+        }
+        const QStringList pair{"-m", out + "/tiny.gguf", "--mmproj", out + "/tiny-mmproj.gguf", "--image", image,
+                               "-p", run.value("prompt").toString()};
+        const CliRun text = runCli(QStringList{"generate"} << pair << "-n" << "16" << "--temp" << "0" << "--ignore-eos");
+        QVERIFY2(text.exitCode == 0, text.err.constData());
+        QCOMPARE(QString::fromUtf8(text.out), run.value("greedy_text").toString());
+
+        const QString logitsPath = out + "/logits.f32";
+        const CliRun logits = runCli(QStringList{"logits"} << pair << "--out" << logitsPath);
+        QVERIFY2(logits.exitCode == 0, logits.err.constData());
+        QFile ours(logitsPath), theirs(golden);
+        QVERIFY(ours.open(QIODevice::ReadOnly) && theirs.open(QIODevice::ReadOnly));
+        const QByteArray a = ours.readAll(), b = theirs.readAll();
+        QCOMPARE(a.size(), qsizetype(2153 * 4));
+        QCOMPARE(a.size(), b.size());
+        double maxAbs = 0;
+        for (qsizetype i = 0; i < a.size(); i += 4) {
+            float x = 0, y = 0;
+            std::memcpy(&x, a.constData() + i, 4);
+            std::memcpy(&y, b.constData() + i, 4);
+            maxAbs = std::max(maxAbs, double(std::fabs(x - y)));
+        }
+        QVERIFY2(maxAbs <= 2e-2, qPrintable(QStringLiteral("max |Δ| %1 against the golden logits").arg(maxAbs)));
+    }
+
     void namesTheFilesAfterTheFolder()
     {
         VELA_REQUIRE_FILE(input, "models/vision/paligemma-hf-tiny");
