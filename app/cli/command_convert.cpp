@@ -18,8 +18,8 @@ int runConvert(const QStringList& args)
                                                     "*.safetensors, tokenizer.model, tokenizer_config.json).",
                                        "HF_FOLDER");
     const QCommandLineOption outDir("out-dir", "The folder to write NAME.gguf and NAME-mmproj.gguf into.", "DIR");
-    const QCommandLineOption name("name", "NAME of the output files and general.name (default: the input folder's name).",
-                                  "NAME");
+    const QCommandLineOption name(
+        "name", "NAME of the output files and general.name (default: the input folder's name).", "NAME");
     const QCommandLineOption type("type", "f32 (default) or f16: the type of the weight matrices; norms, biases "
                                           "and the vision embeddings stay F32.",
                                   "T", "f32");

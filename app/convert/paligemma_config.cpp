@@ -108,8 +108,8 @@ void checkModelTypes(const JsonFields& config, const JsonFields& text, const Jso
                           "' (expected 'paligemma')"};
     const std::string textType = text.string("model_type", "gemma");
     if (textType == "gemma2" || textType == "gemma3")
-        throw ConfigError{"PaliGemma 2 checkpoints (text model '" + textType +
-                          "') are not supported yet: vela-cli convert handles PaliGemma 1, whose text model is 'gemma'"};
+        throw ConfigError{"PaliGemma 2 checkpoints (text model '" + textType + "') are not supported yet: " +
+                          "vela-cli convert handles PaliGemma 1, whose text model is 'gemma'"};
     if (textType != "gemma")
         throw ConfigError{"unsupported PaliGemma text model '" + textType + "' (supported: gemma)"};
     const std::string visionType = vision.string("model_type", "siglip_vision_model");
@@ -122,7 +122,8 @@ void checkActivation(const std::string& where, const std::string& activation)
 {
     if (activation != "gelu_pytorch_tanh" && activation != "gelu_fast" && activation != "gelu_new" &&
         activation != "gelu")
-        throw ConfigError{where + ": activation '" + activation + "' is not supported (the GELU tanh approximation is)"};
+        throw ConfigError{where + ": activation '" + activation +
+                          "' is not supported (the GELU tanh approximation is)"};
 }
 
 PaliGemmaTextConfig readText(const JsonFields& config, const JsonFields& text)
@@ -138,7 +139,10 @@ PaliGemmaTextConfig readText(const JsonFields& config, const JsonFields& text)
     t.contextLength = text.size("max_position_embeddings", 8192);
     t.rmsNormEps = text.positive("rms_norm_eps", 1e-6);
     t.ropeTheta = text.positive("rope_theta", 10000.0);
-    t.vocabSize = text.size("vocab_size", config.has("vocab_size") ? std::optional(config.size("vocab_size")) : std::nullopt);
+    std::optional<uint32_t> topLevelVocab;
+    if (config.has("vocab_size"))
+        topLevelVocab = config.size("vocab_size");
+    t.vocabSize = text.size("vocab_size", topLevelVocab);
     t.bosId = text.id("bos_token_id", config.id("bos_token_id", 2));
     t.eosId = text.id("eos_token_id", config.id("eos_token_id", 1));
     t.padId = text.id("pad_token_id", config.id("pad_token_id", 0));

@@ -43,7 +43,8 @@ GgufTokenType tokenTypeOf(SentencePieceType type)
 // The SentencePiece pieces in id order, padded to the embedding's rows as llama.cpp pads ([PADi], unused),
 // then tokenizer_config.json's added tokens: a normal (or padding) id becomes CONTROL when HF calls it special,
 // USER_DEFINED otherwise (PALIGEMMA_GGUF.md, "Token types").
-Result<Vocabulary> buildVocabulary(const SentencePieceModel& sp, const PaliGemmaConfig& config, const std::string& spPath)
+Result<Vocabulary> buildVocabulary(const SentencePieceModel& sp, const PaliGemmaConfig& config,
+                                   const std::string& spPath)
 {
     const uint32_t n = config.text.vocabSize;
     if (sp.pieces.size() > n)
@@ -63,10 +64,12 @@ Result<Vocabulary> buildVocabulary(const SentencePieceModel& sp, const PaliGemma
         }
     }
     for (const HfAddedToken& added : config.addedTokens) {
-        // Ids past the embedding have no row to stand for; llama.cpp skips them too.
-        if (added.id >= n || (types[added.id] != GgufTokenType::Normal && types[added.id] != GgufTokenType::Unused))
+        // Ids past the embedding have no row (llama.cpp skips them too); SentencePiece's unknown, control, byte
+        // and unused pieces keep their type. The text becomes HF's content, as in llama.cpp's converter.
+        const bool padding = added.id >= sp.pieces.size();
+        if (added.id >= n || (!padding && types[added.id] != GgufTokenType::Normal))
             continue;
-        if (types[added.id] == GgufTokenType::Unused)
+        if (padding)
             scores[added.id] = 0.0f;
         v.tokens[added.id] = added.content;
         types[added.id] = added.special ? GgufTokenType::Control : GgufTokenType::UserDefined;
@@ -79,7 +82,9 @@ Result<Vocabulary> buildVocabulary(const SentencePieceModel& sp, const PaliGemma
         v.scores.push_back(GgufValue::fromFloat(GgufValueType::Float32, scores[id]));
         v.types.push_back(GgufValue::fromInt(GgufValueType::Int32, static_cast<int32_t>(types[id])));
     }
-    for (const auto& [what, id] : {std::pair{"bos", config.text.bosId}, {"eos", config.text.eosId}, {"pad", config.text.padId}}) {
+    const std::pair<const char*, uint32_t> specialIds[] = {
+        {"bos", config.text.bosId}, {"eos", config.text.eosId}, {"pad", config.text.padId}};
+    for (const auto& [what, id] : specialIds) {
         if (id >= n)
             return Status::failure(std::string("config.json: ") + what + "_token_id " + std::to_string(id) +
                                    " lies outside the vocabulary of " + std::to_string(n));
@@ -272,7 +277,8 @@ Status writeGguf(GgufWriter& writer, const std::vector<PlannedTensor>& plan, con
         if (Status s = writer.declareTensor(t.name, t.type, t.ne); !s)
             return s;
     }
-    return writer.writeFile(path, [&](size_t index, std::span<uint8_t> bytes) { return fillTensor(plan[index], bytes); });
+    return writer.writeFile(path,
+                            [&](size_t index, std::span<uint8_t> bytes) { return fillTensor(plan[index], bytes); });
 }
 
 // general.file_type: llama.cpp's LLAMA_FTYPE (0 all F32, 1 mostly F16).
