@@ -1,6 +1,7 @@
 // vela-bench: prompt-processing and generation speed of a model on a device (DESIGN.md §3, §9).
 // Generation reads every weight once per token, so tokens/s × bytes per token is the bandwidth achieved;
 // it is printed beside the device's measured copy bandwidth.
+#include "cli/bench_image.h"
 #include "cli/cli_support.h"
 #include "cli/model_options.h"
 
@@ -59,13 +60,17 @@ int main(int argc, char** argv)
     const QCommandLineOption gen(QStringList{"n", "n-gen"}, "Generated tokens (default 128).", "N", "128");
     const QCommandLineOption reps(QStringList{"r", "repetitions"}, "Runs of each test (default 5).", "R", "5");
     const QCommandLineOption json("json", "Print one JSON object.");
-    for (const QCommandLineOption& option : {prompt, gen, reps, json})
+    const QCommandLineOption mmproj("mmproj", "With --image: the model's vision projector (mmproj GGUF).", "FILE");
+    const QCommandLineOption image("image", "Also time the vision encoder on this image (needs --mmproj).", "FILE");
+    for (const QCommandLineOption& option : {prompt, gen, reps, json, mmproj, image})
         parser.addOption(option);
     if (std::optional<int> exit = parseArguments(parser, args, "Measure prompt and generation speed."))
         return *exit;
     const uint32_t nPrompt = parser.value(prompt).toUInt();
     const uint32_t nGen = parser.value(gen).toUInt();
     const uint32_t runs = std::max(1u, parser.value(reps).toUInt());
+    if (parser.isSet(image) != parser.isSet(mmproj))
+        return reportError("--image and --mmproj go together");
 
     std::unique_ptr<LanguageModel> lm = model.load(parser);
     if (!lm)
@@ -114,12 +119,26 @@ int main(int argc, char** argv)
     const Stats tgStats = tg.empty() ? Stats{} : statsOf(tg);
     const double gbps = tgStats.mean * bytesPerToken(lm->info(), nGen) / 1e9;
     const Result<double> copy = measureCopyBandwidth(parser.value(model.device).toStdString(), 128);
+    ImageBench imageBench;
+    if (parser.isSet(image) && !benchImage(parser.value(mmproj).toStdString(), parser.value(image).toStdString(),
+                                           parser.value(model.device).toStdString(), runs,
+                                           parser.isSet(model.profile), imageBench))
+        return kExitFailure;
+    const Stats encodeStats = imageBench.encodeMs.empty() ? Stats{} : statsOf(imageBench.encodeMs);
     const std::string file = parser.value("model").toStdString();
     if (parser.isSet(json)) {
+        std::string imageJson;
+        if (parser.isSet(image)) {
+            char buffer[256];
+            std::snprintf(buffer, sizeof buffer,
+                          ", \"image\": {\"rows\": %u, \"preprocess_ms\": %.3f, \"encode_ms\": %.3f, \"sd\": %.3f}",
+                          imageBench.rows, imageBench.preprocessMs, encodeStats.mean, encodeStats.sd);
+            imageJson = buffer;
+        }
         std::printf("{\"model\": %s, \"device\": %s, \"pp\": {\"n\": %u, \"mean\": %.3f, \"sd\": %.3f}, "
-                    "\"tg\": {\"n\": %u, \"mean\": %.3f, \"sd\": %.3f, \"gbps\": %.3f}, \"copy_gbps\": %.3f}\n",
+                    "\"tg\": {\"n\": %u, \"mean\": %.3f, \"sd\": %.3f, \"gbps\": %.3f}, \"copy_gbps\": %.3f%s}\n",
                     jsonString(file).c_str(), jsonString(lm->device().name).c_str(), nPrompt, ppStats.mean,
-                    ppStats.sd, nGen, tgStats.mean, tgStats.sd, gbps, copy ? *copy : 0.0);
+                    ppStats.sd, nGen, tgStats.mean, tgStats.sd, gbps, copy ? *copy : 0.0, imageJson.c_str());
     } else {
         std::printf("model:   %s (%s weights)\ndevice:  %s\n", file.c_str(),
                     formatBytes(lm->info().weightBytes).c_str(), lm->device().name.c_str());
@@ -128,6 +147,10 @@ int main(int argc, char** argv)
         if (copy && *copy > 0)
             std::printf(" (%.0f%% of the %.2f GB/s copy bandwidth)", 100.0 * gbps / *copy, *copy);
         std::printf("\n");
+        if (parser.isSet(image))
+            std::printf("image   %u×%u → %u rows: encoder %.2f ± %.2f ms (decode + preprocess %.2f ms on the CPU)\n",
+                        imageBench.width, imageBench.height, imageBench.rows, encodeStats.mean, encodeStats.sd,
+                        imageBench.preprocessMs);
     }
     if (parser.isSet(model.profile))
         printKernelTimings(session);

@@ -108,7 +108,9 @@ Result<ClipParams> readClipParams(const GgufFile& file)
     if (file.architecture() != "clip")
         return Status::failure("general.architecture is \"" + file.architecture() +
                                "\", not a vision projector (mmproj) file");
-    const std::string type = std::string(file.getString("clip.projector_type").value_or(""));
+    // Older llama.cpp converters wrote the type under clip.vision.
+    const std::string type = std::string(
+        file.getString("clip.projector_type").value_or(file.getString("clip.vision.projector_type").value_or("")));
     ClipParams p;
     if (type == "gemma3")
         p.projector = VisionProjector::Gemma3;

@@ -72,7 +72,7 @@ public:
 
 private:
     Result<vk::Buffer> make(VkDeviceSize bytes, vk::BufferUsage usage = vk::BufferUsage::DeviceLocal);
-    Result<vk::Buffer> hostFloats(const GgufTensorInfo& tensor, bool transpose);
+    Result<vk::Buffer> deviceFloats(const GgufTensorInfo& tensor, bool transpose);
     Status recordBlock(const BlockWeights& w);
     Status recordProjector();
     Status linear(const ops::WeightView& w, const ops::WeightView* bias, const vk::Buffer& x, const vk::Buffer& y,
@@ -92,7 +92,7 @@ private:
     ops::WeightView m_projection;      // Gemma 3: mm.input_projection transposed to (text, vision)
     vk::Buffer m_projectionData;
     // Activations of one image.
-    vk::Buffer m_patches, m_x, m_normed, m_q, m_k, m_v, m_keys, m_values, m_attention, m_projected, m_ffn;
+    vk::Buffer m_patches, m_patchRows, m_x, m_normed, m_q, m_k, m_v, m_keys, m_values, m_attention, m_projected, m_ffn;
     vk::Buffer m_pooled, m_output, m_readback;
 };
 
@@ -104,9 +104,10 @@ Result<vk::Buffer> SiglipEncoder::make(VkDeviceSize bytes, vk::BufferUsage usage
     return buffer;
 }
 
-// A small tensor as f32 in host-visible memory (position embeddings of any float type; the Gemma 3 projection
-// transposed). Matrices are [ne1][ne0] row-major; `transpose` gives [ne0][ne1].
-Result<vk::Buffer> SiglipEncoder::hostFloats(const GgufTensorInfo& t, bool transpose)
+// A tensor as f32 in device memory, converted on the host (position embeddings of any float type; the Gemma 3
+// projection transposed). Matrices are [ne1][ne0] row-major; `transpose` gives [ne0][ne1]. Goes through a
+// host-visible staging buffer: weights read every image must not live across the bus.
+Result<vk::Buffer> SiglipEncoder::deviceFloats(const GgufTensorInfo& t, bool transpose)
 {
     const int64_t cols = int64_t(t.dims[0]), rows = int64_t(t.elementCount() / t.dims[0]);
     std::vector<float> values(size_t(rows) * cols);
@@ -114,13 +115,17 @@ Result<vk::Buffer> SiglipEncoder::hostFloats(const GgufTensorInfo& t, bool trans
     const uint8_t* data = m_file.tensorData(t).data();
     for (int64_t r = 0; r < rows; ++r)
         ref::dequantizeRow(t.type, data + r * rowBytes, values.data() + r * cols, cols);
-    Result<vk::Buffer> buffer = make(values.size() * sizeof(float), vk::BufferUsage::Upload);
-    if (!buffer)
-        return buffer.status();
-    auto* out = static_cast<float*>(buffer->mapped());
+    const VkDeviceSize bytes = values.size() * sizeof(float);
+    Result<vk::Buffer> staging = vk::Buffer::create(*m_context, bytes, vk::BufferUsage::Upload);
+    Result<vk::Buffer> buffer = make(bytes);
+    if (!staging || !buffer)
+        return staging ? buffer.status() : staging.status();
+    auto* out = static_cast<float*>(staging->mapped());
     for (int64_t r = 0; r < rows; ++r)
         for (int64_t c = 0; c < cols; ++c)
             out[transpose ? c * rows + r : r * cols + c] = values[size_t(r) * cols + c];
+    m_stream->copy(*staging, 0, *buffer, 0, bytes);
+    VELA_TRY(m_stream->submitAndWait());
     return buffer;
 }
 
@@ -131,6 +136,10 @@ Status SiglipEncoder::prepare(const LoadOptions& options)
         return weights.status();
     m_weights = std::move(weights).value();
     m_kernels = std::make_unique<ops::KernelLibrary>(*m_context);
+    Result<vk::CommandStream> stream = vk::CommandStream::create(*m_context, options.profile);
+    if (!stream)
+        return stream.status();
+    m_stream.emplace(std::move(stream).value());
     const ClipParams& p = m_params;
     const auto get = [&](const std::string& name) { return m_weights.find(name); };
 
@@ -143,7 +152,7 @@ Status SiglipEncoder::prepare(const LoadOptions& options)
         return Status::failure("v.patch_embd.weight: a " + std::string(ggmlTypeName(conv->type)) +
                                " patch embedding is not supported (rows of 3·patch² values must be whole blocks)");
     m_patchBias = get("v.patch_embd.bias");
-    Result<vk::Buffer> positions = hostFloats(*m_file.findTensor("v.position_embd.weight"), false);
+    Result<vk::Buffer> positions = deviceFloats(*m_file.findTensor("v.position_embd.weight"), false);
     if (!positions)
         return positions.status();
     m_positions = std::move(positions).value();
@@ -157,7 +166,7 @@ Status SiglipEncoder::prepare(const LoadOptions& options)
     }
     if (p.projector == VisionProjector::Gemma3) {
         // HF keeps the projection as (vision, text); as a (text, vision) matrix it runs through matMul.
-        Result<vk::Buffer> projection = hostFloats(*m_file.findTensor("mm.input_projection.weight"), true);
+        Result<vk::Buffer> projection = deviceFloats(*m_file.findTensor("mm.input_projection.weight"), true);
         if (!projection)
             return projection.status();
         m_projectionData = std::move(projection).value();
@@ -168,6 +177,7 @@ Status SiglipEncoder::prepare(const LoadOptions& options)
 
     const VkDeviceSize n = p.patches(), f32 = 4, d = p.hidden;
     const std::pair<vk::Buffer*, VkDeviceSize> sizes[] = {
+        {&m_patchRows, n * m_patchEmbedding.cols * f32},
         {&m_x, n * d * f32},         {&m_normed, n * d * f32},    {&m_q, n * d * f32},
         {&m_k, n * d * f32},         {&m_v, n * d * f32},         {&m_keys, n * d * 2},
         {&m_values, n * d * 2},      {&m_attention, n * d * f32}, {&m_projected, n * d * f32},
@@ -186,10 +196,6 @@ Status SiglipEncoder::prepare(const LoadOptions& options)
         return patches ? readback.status() : patches.status();
     m_patches = std::move(patches).value();
     m_readback = std::move(readback).value();
-    Result<vk::CommandStream> stream = vk::CommandStream::create(*m_context, options.profile);
-    if (!stream)
-        return stream.status();
-    m_stream.emplace(std::move(stream).value());
     return {};
 }
 
@@ -288,7 +294,10 @@ Result<std::vector<float>> SiglipEncoder::encode(std::span<const float> pixels)
     const auto all = [](const vk::Buffer& b) { return vk::wholeBuffer(b); };
     vk::CommandStream& s = *m_stream;
     const uint32_t n = p.patches(), d = p.hidden;
-    VELA_TRY(linear(m_patchEmbedding, m_patchBias, m_patches, m_x, n));
+    // The unfolded patches cross the bus once; the matmul then reads them from device memory.
+    s.copy(m_patches, 0, m_patchRows, 0, VkDeviceSize(n) * width * 4);
+    s.barrier();
+    VELA_TRY(linear(m_patchEmbedding, m_patchBias, m_patchRows, m_x, n));
     s.barrier();
     VELA_TRY(ops::add(*m_kernels, s, all(m_x), all(m_positions), all(m_x), n * d));
     s.barrier();

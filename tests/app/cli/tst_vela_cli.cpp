@@ -437,10 +437,24 @@ void TestVelaCli::benchPrintsJson()
     QVERIFY(result["tg"].toObject()["mean"].toDouble() > 0);
     QVERIFY(result["tg"].toObject()["gbps"].toDouble() > 0);
     QVERIFY(!result["device"].toString().isEmpty());
+    QVERIFY(!result.contains("image"));
+
+    // --mmproj F --image F adds the vision encoder's time for that image.
+    VELA_REQUIRE_FILE(vision, "models/vision/gemma3-vision-tiny.gguf");
+    VELA_REQUIRE_FILE(mmproj, "models/vision/gemma3-vision-tiny-mmproj.gguf");
+    VELA_REQUIRE_FILE(image, "images/odd_checker_37x53.png");
+    const CliRun withImage = test::runProgram(
+        QStringLiteral(VELA_BENCH_PATH),
+        {"-m", vision, "-p", "8", "-n", "4", "-r", "2", "--json", "--mmproj", mmproj, "--image", image}, 120000);
+    QVERIFY2(withImage.exitCode == 0, withImage.err.constData());
+    const QJsonObject timed = QJsonDocument::fromJson(withImage.out).object()["image"].toObject();
+    QCOMPARE(timed["rows"].toInt(), 16);
+    QVERIFY(timed["encode_ms"].toDouble() > 0);
+    const CliRun alone = test::runProgram(QStringLiteral(VELA_BENCH_PATH), {"-m", vision, "--image", image}, 60000);
+    QCOMPARE(alone.exitCode, 1);
+    QVERIFY2(alone.err.contains("--image and --mmproj go together"), alone.err.constData());
 }
 
-// --lora FILE[:SCALE] on every command that loads a model: scale 0 gives the base model's logits exactly, a
-// file name with ':' in it is taken whole when what follows is not a number.
 // DESIGN.md §3: generate --mmproj F --image F, greedy, prints the goldens' continuations: llama.cpp mtmd's for
 // the Gemma 3 fixture (prompt with a <__media__> marker), the numpy reference's for PaliGemma (prefix prompt).
 void TestVelaCli::answersAboutImages_data()
@@ -516,6 +530,8 @@ void TestVelaCli::refusesBadImages()
     QVERIFY2(noProjector.err.contains("--mmproj"), noProjector.err.constData());
 }
 
+// --lora FILE[:SCALE] on every command that loads a model: scale 0 gives the base model's logits exactly, a
+// file name with ':' in it is taken whole when what follows is not a number.
 void TestVelaCli::appliesLoraAdapters()
 {
     VELA_REQUIRE_FILE(model, "models/stories260K.gguf");
