@@ -273,7 +273,9 @@ void ChatView::insertMessage(QTextCursor& cursor, const Message& message, bool l
 {
     insertHeader(cursor, message, last);
     insertCritique(cursor, message, last);
+    insertImages(cursor, message);
     insertBody(cursor, message);
+    insertDetections(cursor, message);
     if (!(last && m_streaming))
         insertActions(cursor, message);
 }
@@ -356,6 +358,8 @@ void ChatView::insertCritique(QTextCursor& cursor, const Message& message, bool 
 
 void ChatView::insertBody(QTextCursor& cursor, const Message& message)
 {
+    if (insertDetectionText(cursor, message))
+        return;
     const int from = cursor.position();
     if (message.content.isEmpty()) {
         QTextCharFormat waiting;

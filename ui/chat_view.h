@@ -6,8 +6,11 @@
 #pragma once
 
 #include "chat/chat_controller.h"
+#include "chat/detections.h"
 #include "storage/chat_store.h"
 
+#include <QHash>
+#include <QImage>
 #include <QList>
 #include <QSet>
 #include <QStringList>
@@ -46,6 +49,16 @@ public:
     // The fenced code blocks of a Markdown text, in order (what "Copy code" copies).
     static QStringList codeBlocks(const QString& markdown);
 
+    // Images (chat_view_images.cpp): a message's images as thumbnails above its text, and under a PaliGemma
+    // `detect` answer the image it is about with the boxes drawn on it. What the document shows, for tests:
+    // the images' resource names in order ("vela-image:<hash>", "vela-detect:<message id>"), one of them as
+    // drawn, and the boxes drawn under an answer.
+    static constexpr int kThumbnailSide = 220;
+    static constexpr int kDetectionSide = 360;
+    QStringList imageNames() const;
+    QImage shownImage(const QString& name) const;
+    QList<vela::app::DetectionBox> detectionsShown(qint64 messageId) const;
+
 signals:
     void copyRequested(const QString& text);
     void editRequested(qint64 messageId, const QString& text);
@@ -63,6 +76,12 @@ private:
     void insertBody(QTextCursor& cursor, const vela::app::Message& message);
     void insertActions(QTextCursor& cursor, const vela::app::Message& message);
     void styleCode(QTextCursor& cursor, int from, qint64 messageId);
+    void insertImages(QTextCursor& cursor, const vela::app::Message& message);
+    void insertDetections(QTextCursor& cursor, const vela::app::Message& message);
+    bool insertDetectionText(QTextCursor& cursor, const vela::app::Message& message);
+    void insertPicture(QTextCursor& cursor, const QString& name, const QImage& picture, const QString& tip);
+    QImage thumbnail(const vela::app::MessageImage& image, int side);
+    const vela::app::MessageImage* imageBefore(qint64 messageId) const;
     bool atBottom() const;
     void scrollToBottom();
     const vela::app::Message* message(qint64 id) const;
@@ -71,6 +90,7 @@ private:
     QString m_assistantName;
     std::function<vela::app::BranchPosition(qint64)> m_branches;
     QSet<qint64> m_openCritiques;  // reflected answers whose critique is shown
+    QHash<QString, QImage> m_thumbnails;  // decoded once: "<side>:<hash or path>" → scaled image
     int m_lastStart = 0;           // document position where the last message begins
     bool m_streaming = false;
     QTimer m_renderTimer;

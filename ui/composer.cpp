@@ -1,5 +1,9 @@
 #include "composer.h"
 
+#include "attachment_strip.h"
+#include "composer_editor.h"
+#include "paligemma_tasks.h"
+
 #include <QEvent>
 #include <QFontMetrics>
 #include <QHBoxLayout>
@@ -12,13 +16,14 @@
 namespace vela::ui {
 
 Composer::Composer(QWidget* parent)
-    : QWidget(parent), m_editNote(new QLabel(this)), m_edit(new QPlainTextEdit(this)),
+    : QWidget(parent), m_editNote(new QLabel(this)), m_edit(new ComposerEditor(this)),
       m_button(new QPushButton(tr("Send"), this))
 {
     auto* column = new QVBoxLayout(this);
     column->setContentsMargins(12, 6, 12, 10);
     column->setSpacing(4);
     column->addWidget(m_editNote);
+    setUpImages();
     auto* layout = new QHBoxLayout();
     layout->setSpacing(8);
     layout->addWidget(m_edit, 1);
@@ -127,7 +132,13 @@ bool Composer::eventFilter(QObject* watched, QEvent* event)
 void Composer::submit()
 {
     const QString text = m_edit->toPlainText();
-    if (m_generating || !m_canSend || text.trimmed().isEmpty())
+    if (m_generating || !m_canSend)
+        return;
+    if (!images().isEmpty() && m_editing == 0) {
+        emit sendWithImagesRequested(text, images());
+        return;
+    }
+    if (text.trimmed().isEmpty())
         return;
     m_edit->clear();
     if (m_editing != 0) {

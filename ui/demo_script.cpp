@@ -1,5 +1,6 @@
 #include "demo_script.h"
 
+#include "composer.h"
 #include "main_window.h"
 #include "model_panel.h"
 
@@ -41,7 +42,22 @@ void DemoScript::onModelReady()
         return;
     }
     m_window->chat()->newConversation();
-    m_window->chat()->send(m_steps.messages[m_sent++]);
+    for (const QString& image : m_steps.images)
+        m_window->composer()->addImageFile(image);
+    sendNext();
+}
+
+void DemoScript::sendNext()
+{
+    Composer* composer = m_window->composer();
+    const QString text = m_steps.messages[m_sent++];
+    if (composer->images().isEmpty()) {
+        m_window->chat()->send(text);
+    } else if (m_window->chat()->sendWithImages(text, composer->images())) {
+        composer->clearAfterSend();
+    } else {
+        finish();  // refused: the screenshot shows why
+    }
 }
 
 void DemoScript::onAnswered()
@@ -51,7 +67,7 @@ void DemoScript::onAnswered()
         return;
     }
     // After the answer's own signal handlers have run.
-    QTimer::singleShot(0, this, [this] { m_window->chat()->send(m_steps.messages[m_sent++]); });
+    QTimer::singleShot(0, this, &DemoScript::sendNext);
 }
 
 void DemoScript::finish()

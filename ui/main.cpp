@@ -18,13 +18,14 @@ int main(int argc, char** argv)
     parser.addVersionOption();
     const QCommandLineOption open("open", "Load MODEL (a .gguf file) at start.", "MODEL");
     const QCommandLineOption send("send", "Send TEXT once the model is loaded (repeat: sent in turn).", "TEXT");
+    const QCommandLineOption image("image", "Attach the image FILE to the first --send (repeatable).", "FILE");
     const QCommandLineOption temp("temp", "Temperature of new conversations (0: greedy).", "T");
     const QCommandLineOption maxTokens("max-tokens", "Longest answer of new conversations, in tokens.", "N");
     const QCommandLineOption context("ctx", "Context size of new conversations, in tokens.", "N");
     const QCommandLineOption ignoreEos("ignore-eos", "Keep answering past the end-of-text token (demos, tests).");
     const QCommandLineOption data("data", "Folder of the chat database.", "DIR");
     const QCommandLineOption models("models", "Folder listed in the model panel.", "DIR");
-    parser.addOptions({open, send, temp, maxTokens, context, ignoreEos, data, models});
+    parser.addOptions({open, send, image, temp, maxTokens, context, ignoreEos, data, models});
     parser.process(app);
 
     vela::ui::MainWindow window({.dataFolder = parser.value(data), .modelsFolder = parser.value(models)});
@@ -39,7 +40,7 @@ int main(int argc, char** argv)
     window.chat()->setDefaultSettings(settings);
     window.show();
     auto* script = new vela::ui::DemoScript(
-        &window, {parser.value(open), parser.values(send), qEnvironmentVariable("VELA_SCREENSHOT")});
+        &window, {parser.value(open), parser.values(send), parser.values(image), qEnvironmentVariable("VELA_SCREENSHOT")});
     script->start();
     return app.exec();
 }

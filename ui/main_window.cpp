@@ -50,6 +50,7 @@ MainWindow::MainWindow(const Options& options, QWidget* parent) : QMainWindow(pa
     connectMessageActions();
     setUpConversationActions(options.settingsFile);
     connectModelChoices();
+    connectImageActions();
 
     QString dataFolder = options.dataFolder;
     if (dataFolder.isEmpty())
@@ -250,15 +251,18 @@ QString MainWindow::statusText() const
 
 void MainWindow::dragEnterEvent(QDragEnterEvent* event)
 {
-    if (!firstDroppedModel(event->mimeData()).isEmpty())
+    if (!firstDroppedModel(event->mimeData()).isEmpty() || ComposerEditor::holdsImages(event->mimeData()))
         event->acceptProposedAction();
 }
 
 void MainWindow::dropEvent(QDropEvent* event)
 {
     const QString path = firstDroppedModel(event->mimeData());
-    if (path.isEmpty())
+    if (path.isEmpty()) {
+        if (m_composer->addImagesFrom(event->mimeData()))  // an image dropped anywhere joins the message
+            event->acceptProposedAction();
         return;
+    }
     event->acceptProposedAction();
     m_modelPanel->openModel(path);
 }

@@ -74,6 +74,11 @@ private:
     void updateStatus();
     void updateComposer();
 
+    // main_window_images.cpp: images from the composer (and dropped on the window) to the controller, what
+    // the loaded model does with them to the composer, a projector chosen in the model panel.
+    void connectImageActions();
+    void updateVision();
+
     // main_window_messages.cpp
     void connectMessageActions();
     void showNotice(const QString& text);  // above the composer, until the conversation changes

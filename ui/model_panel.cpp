@@ -3,6 +3,7 @@
 #include "adapter_box.h"
 #include "device_picker.h"
 #include "template_box.h"
+#include "vision_box.h"
 
 #include "library/model_preferences.h"
 #include "vela/device.h"
@@ -58,6 +59,7 @@ ModelPanel::ModelPanel(QWidget* parent)
       m_devices(new DevicePicker(this)),
       m_template(new TemplateBox(this)),
       m_adapters(new AdapterBox(this)),
+      m_vision(new VisionBox(this)),
       m_recent(new QListWidget(this))
 {
     setObjectName("modelPanel");
@@ -97,6 +99,7 @@ ModelPanel::ModelPanel(QWidget* parent)
     layout->addWidget(m_openButton);
 
     layout->addWidget(m_template);
+    layout->addWidget(m_vision);
     layout->addWidget(m_adapters);
 
     layout->addWidget(makeHeading(tr("Device"), this));
@@ -143,6 +146,11 @@ ModelPanel::ModelPanel(QWidget* parent)
         setLoading(true);
         emit adaptersRequested(adapters);
     });
+    connect(m_vision, &VisionBox::projectorChosen, this, [this](const QString& path) {
+        clearError();
+        setLoading(true);
+        emit projectorRequested(path);
+    });
     connect(m_list, &QListWidget::currentRowChanged, this, [this](int row) {
         if (row >= 0 && row < m_entries.size())
             showEntry(m_entries[row]);
@@ -165,6 +173,8 @@ void ModelPanel::setModelsFolder(const QString& folder)
                              ? QStringLiteral("%1 · %2 · %3").arg(e.quantization, formatParameters(e.parameters),
                                                                    formatBytes(e.fileBytes))
                              : e.problem;
+        if (!e.mmprojPath.isEmpty() && e.problem.isEmpty())
+            detail += tr(" · sees images");  // its projector sits beside it
         auto* item = new QListWidgetItem(QStringLiteral("%1\n%2").arg(e.name, detail), m_list);
         item->setToolTip(e.path);
         if (!e.supported)
@@ -275,6 +285,7 @@ void ModelPanel::setLoading(bool loading)
     m_progressRow->setVisible(loading);
     m_openButton->setEnabled(!loading);
     m_adapters->setEnabled(!loading);
+    m_vision->setEnabled(!loading);
     m_loadButton->setEnabled(!loading && m_list->currentRow() >= 0);
     if (loading)
         m_current->setText(tr("Loading…"));
@@ -298,11 +309,14 @@ void ModelPanel::showModel(const vela::app::ModelSummary& s)
         m_current->setText(m_current->text() + (s.adapters.size() == 1
                                                     ? tr("<br>with 1 LoRA adapter")
                                                     : tr("<br>with %1 LoRA adapters").arg(s.adapters.size())));
+    m_current->setText(m_current->text() + (s.seesImages() ? tr("<br>sees images (%1)").arg(vela::app::visionKindName(s.vision))
+                                                            : tr("<br>text only")));
     m_current->setToolTip(s.path);
     m_loadedPath = s.path;
     m_loadedBytes = s.memory;
     m_template->setModel(s.path, vela::app::ModelPreferences().templateOverride(s.path));
     m_adapters->setModel(s.path, s.adapters);
+    m_vision->setModel(s);
     QStringList leftOut;
     for (const QString& problem : s.adapterProblems)
         leftOut << tr("Left out: %1").arg(problem);
@@ -331,6 +345,7 @@ void ModelPanel::showNoModel()
     m_current->setToolTip(QString());
     m_template->setModel(QString(), QString());
     m_adapters->setModel(QString(), {});
+    m_vision->setModel({});
 }
 
 void ModelPanel::showCancelled()

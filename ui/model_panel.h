@@ -2,7 +2,8 @@
 // one, or one from the models folder), the device to load on (DevicePicker), what a model would cost before
 // it is loaded (ModelLibrary's memory estimate against the device's free memory: a model that cannot fit is
 // refused here, with advice), the load's progress with Cancel, the prompt format in use with a template
-// override (TemplateBox), the LoRA adapters applied to it (AdapterBox), and a load error in words.
+// override (TemplateBox), the LoRA adapters applied to it (AdapterBox), whether it sees images and through
+// which projector (VisionBox), and a load error in words.
 #pragma once
 
 #include "library/device_catalog.h"
@@ -25,6 +26,7 @@ namespace vela::ui {
 class AdapterBox;
 class DevicePicker;
 class TemplateBox;
+class VisionBox;
 
 class ModelPanel : public QWidget {
     Q_OBJECT
@@ -48,6 +50,7 @@ public:
     DevicePicker* devicePicker() const { return m_devices; }
     TemplateBox* templateBox() const { return m_template; }
     AdapterBox* adapterBox() const { return m_adapters; }
+    VisionBox* visionBox() const { return m_vision; }
     QListWidget* recentList() const { return m_recent; }
     QListWidget* modelList() const { return m_list; }
     QPushButton* loadButton() const { return m_loadButton; }
@@ -76,6 +79,8 @@ signals:
     void loadRequested(const QString& path);
     // The loaded model's LoRA adapters changed (AdapterBox): it is to be reloaded with them.
     void adaptersRequested(const QList<vela::app::LoraChoice>& adapters);
+    // A vision projector chosen by hand (VisionBox): the model is to be reloaded with it.
+    void projectorRequested(const QString& path);
     void cancelRequested();
 
 private:
@@ -106,6 +111,7 @@ private:
     DevicePicker* m_devices;
     TemplateBox* m_template;
     AdapterBox* m_adapters;
+    VisionBox* m_vision;
     QListWidget* m_recent;
     bool m_loading = false;
 };

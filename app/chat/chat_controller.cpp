@@ -82,6 +82,7 @@ void ChatController::loadModel(const QString& path)
     request.contextLength = entry.contextLength > 0 ? std::min(wanted, entry.contextLength) : wanted;
     request.device = m_device;
     request.adapters = ModelPreferences().adapters(path);
+    request.projector = projectorFor(path);
     m_inference->loadModel(path, request);
 }
 
@@ -100,6 +101,7 @@ void ChatController::onModelReady(const ModelSummary& summary)
     preferences.addRecentModel(summary.path);
     if (!summary.adapterProblems.isEmpty())
         preferences.setAdapters(summary.path, summary.adapters);
+    checkProjector(summary);
     m_prompt = PromptBuilder::forModel(summary.path, preferences.templateOverride(summary.path));
     if (!m_prompt.problem().isEmpty())
         emit promptWarning(tr("Prompt format: %1").arg(m_prompt.description()));
@@ -214,9 +216,11 @@ qint64 ChatController::ensureConversation(const QString& firstText)
     return m_conversationId;
 }
 
-qint64 ChatController::storeMessage(MessageRole role, const QString& text, MessageState state)
+qint64 ChatController::storeMessage(MessageRole role, const QString& text, MessageState state,
+                                    const QList<MessageImage>& images)
 {
     Message m;
+    m.images = images;
     m.conversationId = m_conversationId;
     m.parentId = m_messages.isEmpty() ? 0 : m_messages.back().id;
     m.role = role;
@@ -230,6 +234,8 @@ qint64 ChatController::storeMessage(MessageRole role, const QString& text, Messa
             m.id = id.value();
         else
             reportStore(id.status());
+        if (id.isOk())
+            saveImageAttachments(m.id, images);
     }
     m_messages.append(m);
     emit messageAdded(m);

@@ -115,6 +115,17 @@ public:
     // For tests that must act at a precise point of a load (a direct connection to loadProgress).
     InferenceWorker* worker() const { return m_inference->worker(); }
 
+    // Images (chat_images.cpp). A model sees images when its vision projector loaded with it: the one chosen
+    // by hand (setProjector: saved for its file, applied by reloading it) or else the one beside it
+    // (ModelLibrary::pairedProjector). sendWithImages stores the images with the question (by content hash
+    // beside the database) and answers it; a model that cannot see them, or PaliGemma given more than one,
+    // refuses them with imagesRefused and keeps nothing. Gemma 3 sees each image where a vela::kMediaMarker
+    // stands in the prompt: at the start of the message it came with; PaliGemma sees the question's text as
+    // its task prefix ("caption en", "detect cat") with the newest image of the conversation, no chat template.
+    bool sendWithImages(const QString& text, const QList<MessageImage>& images);
+    bool seesImages() const { return m_hasModel && m_model.seesImages(); }
+    void setProjector(const QString& path);
+
 signals:
     void loadProgress(double fraction);
     void modelReady(const vela::app::ModelSummary& summary);
@@ -136,6 +147,7 @@ signals:
     // The model is gone (the device was lost mid-answer); the conversation is intact.
     void modelLost(const QString& message);
     void promptFormatChanged(const QString& description);
+    void imagesRefused(const QString& message);  // sendWithImages: nothing was sent
 
 private:
     void connectWorker();
@@ -146,7 +158,8 @@ private:
     void onFailed(const QString& message);
     void onModelUnloaded();
     qint64 ensureConversation(const QString& firstText);
-    qint64 storeMessage(MessageRole role, const QString& text, MessageState state);
+    qint64 storeMessage(MessageRole role, const QString& text, MessageState state,
+                        const QList<MessageImage>& images = {});
     void startAnswer();
     void runGeneration(const QList<Message>& promptMessages);
     QString buildPrompt(const QList<Message>& messages);
@@ -156,6 +169,15 @@ private:
     bool reloadActivePath();
     ConversationSettings currentSettings() const;
     void reportStore(const Status& status);
+    // chat_images.cpp
+    QString projectorFor(const QString& modelPath) const;
+    void checkProjector(const ModelSummary& summary);
+    QString imageRefusal(const QString& text, const QList<MessageImage>& images) const;
+    QList<MessageImage> keepImages(const QList<MessageImage>& images);
+    void saveImageAttachments(qint64 messageId, const QList<MessageImage>& images);
+    QList<Message> withImageMarkers(const QList<Message>& messages) const;
+    std::vector<TokenId> countPromptTokens(const Tokenizer& tokenizer, const QString& prompt) const;
+    QString attachPromptImages(GenerationRequest& request, const QList<Message>& kept, const QList<Message>& all);
 
     ChatStore m_store;
     std::unique_ptr<InferenceThread> m_inference;  // declared last among owners: destroyed first

@@ -93,10 +93,12 @@ bool ChatController::editAndResend(qint64 userMessageId, const QString& text)
     const qsizetype index = indexOf(userMessageId);
     if (m_generating || !m_hasModel || trimmed.isEmpty() || index < 0 || m_messages[index].role != MessageRole::User)
         return false;
-    // The new version shares the old one's parent: a sibling, selected, with the old branch kept.
+    // The new version shares the old one's parent: a sibling, selected, with the old branch kept (and the
+    // old version's images).
+    const QList<MessageImage> images = m_messages[index].images;
     m_messages.resize(index);
     emit conversationOpened(m_conversationId);
-    storeMessage(MessageRole::User, trimmed, MessageState::Complete);
+    storeMessage(MessageRole::User, trimmed, MessageState::Complete, images);
     startAnswer();
     return true;
 }
@@ -137,11 +139,11 @@ void ChatController::runGeneration(const QList<Message>& promptMessages)
         const std::shared_ptr<const Tokenizer> tokenizer = m_model.tokenizer;
         fit = fitToContext(
             promptMessages, {context, answerReserve(context, settings.maxTokens)},
-            [this](const QList<Message>& kept) { return buildPrompt(kept); },
-            [tokenizer](const QString& text) { return tokenizer->tokenize(text.toStdString(), true, true); });
+            [this](const QList<Message>& kept) { return buildPrompt(withImageMarkers(kept)); },
+            [this, tokenizer](const QString& text) { return countPromptTokens(*tokenizer, text); });
     } else {
         fit.kept = promptMessages;
-        fit.prompt = buildPrompt(promptMessages);  // the worker tokenizes, and refuses what does not fit
+        fit.prompt = buildPrompt(withImageMarkers(promptMessages));  // the worker tokenizes, and refuses what does not fit
     }
     if (!fit.error.isEmpty()) {
         m_generating = true;  // failAnswer finishes the answer that was just added
@@ -162,6 +164,11 @@ void ChatController::runGeneration(const QList<Message>& promptMessages)
     // No limit set: until the end of text or a full context.
     request.maxTokens = settings.maxTokens > 0 ? settings.maxTokens : context;
     request.ignoreEndOfGeneration = m_ignoreEndOfGeneration;
+    if (const QString problem = attachPromptImages(request, fit.kept, promptMessages); !problem.isEmpty()) {
+        m_generating = true;
+        failAnswer(problem);
+        return;
+    }
     m_generating = true;
     emit generationStarted();
     m_inference->generate(request);

@@ -28,6 +28,19 @@ QString dominantType(const ModelInfo& info)
     return QString::fromLatin1(name.data(), static_cast<qsizetype>(name.size()));
 }
 
+// A projector sits beside its model and shares a prefix of its name ("gemma3-…-mmproj.gguf").
+QString projectorFor(const QString& modelPath, const QStringList& projectors)
+{
+    const QString stem = QFileInfo(modelPath).completeBaseName();
+    QString found;
+    for (const QString& p : projectors) {
+        const QString other = QFileInfo(p).completeBaseName();
+        if (other.startsWith(stem) || other.startsWith(stem.section('-', 0, -2) + "-mmproj"))
+            found = p;
+    }
+    return found;
+}
+
 std::string joined(const std::vector<std::string>& names)
 {
     std::string out;
@@ -86,16 +99,21 @@ QList<ModelEntry> ModelLibrary::scanFolder(const QString& folder, uint32_t conte
         else
             entries << describe(dir.absoluteFilePath(f), contextLength);
     }
-    // A projector sits beside its model and shares a prefix of its name ("gemma3-…-mmproj.gguf").
-    for (ModelEntry& e : entries) {
-        const QString stem = QFileInfo(e.path).completeBaseName();
-        for (const QString& p : projectors) {
-            const QString other = QFileInfo(p).completeBaseName();
-            if (other.startsWith(stem) || other.startsWith(stem.section('-', 0, -2) + "-mmproj"))
-                e.mmprojPath = p;
-        }
-    }
+    for (ModelEntry& e : entries)
+        e.mmprojPath = projectorFor(e.path, projectors);
     return entries;
+}
+
+QString ModelLibrary::pairedProjector(const QString& modelPath)
+{
+    const QFileInfo model(modelPath);
+    const QDir dir = model.absoluteDir();
+    QStringList projectors;
+    for (const QString& f : dir.entryList({"*.gguf"}, QDir::Files | QDir::Readable, QDir::Name)) {
+        if (isProjector(f))
+            projectors << dir.absoluteFilePath(f);
+    }
+    return projectorFor(model.absoluteFilePath(), projectors);
 }
 
 QString ModelLibrary::checkAdapter(const QString& modelPath, const QString& adapterPath)

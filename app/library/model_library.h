@@ -33,6 +33,10 @@ public:
     static ModelEntry describe(const QString& path, uint32_t contextLength = 4096);
     // Every *.gguf in `folder` (not recursing), projector files paired with their model rather than listed.
     static QList<ModelEntry> scanFolder(const QString& folder, uint32_t contextLength = 4096);
+    // The vision projector beside the model file: a .gguf in its folder whose name contains "mmproj" and
+    // starts with the model's name ("gemma3-4b.gguf" + "gemma3-4b-mmproj-f16.gguf"), or with its name up to
+    // the last '-' followed by "-mmproj" ("gemma3-4b-Q4_K_M.gguf" + "gemma3-4b-mmproj.gguf"); "" when none.
+    static QString pairedProjector(const QString& modelPath);
     // Whether the LoRA adapter at `adapterPath` fits the model at `modelPath` (headers only, no device):
     // "" when it does, else "<adapter path>: <reason>".
     static QString checkAdapter(const QString& modelPath, const QString& adapterPath);

@@ -13,6 +13,8 @@ constexpr auto kDeviceKey = "models/device";
 constexpr auto kOverridesKey = "models/templateOverrides";
 // Likewise path → list of {path, scale}.
 constexpr auto kAdaptersKey = "models/loraAdapters";
+// And path → projector path.
+constexpr auto kProjectorsKey = "models/projectors";
 
 QString canonical(const QString& path)
 {
@@ -96,6 +98,22 @@ void ModelPreferences::setAdapters(const QString& modelPath, const QList<LoraCho
     else
         all.insert(canonical(modelPath), list);
     settings.setValue(kAdaptersKey, all);
+}
+
+QString ModelPreferences::projector(const QString& modelPath) const
+{
+    return QSettings().value(kProjectorsKey).toMap().value(canonical(modelPath)).toString();
+}
+
+void ModelPreferences::setProjector(const QString& modelPath, const QString& projectorPath)
+{
+    QSettings settings;
+    QVariantMap all = settings.value(kProjectorsKey).toMap();
+    if (projectorPath.isEmpty())
+        all.remove(canonical(modelPath));
+    else
+        all.insert(canonical(modelPath), canonical(projectorPath));
+    settings.setValue(kProjectorsKey, all);
 }
 
 }  // namespace vela::app

@@ -1,5 +1,6 @@
 // What the user chose about models, remembered across runs (QSettings): the recently opened files, the
-// Vulkan device to load on, and per model file a chat-template override and the LoRA adapters to apply.
+// Vulkan device to load on, and per model file a chat-template override, the LoRA adapters to apply and a
+// vision projector chosen by hand.
 #pragma once
 
 #include "worker/generation_request.h"
@@ -28,6 +29,11 @@ public:
     // The LoRA adapters loaded with the model, in order; an empty list is removed.
     QList<LoraChoice> adapters(const QString& modelPath) const;
     void setAdapters(const QString& modelPath, const QList<LoraChoice>& adapters);
+
+    // The vision projector the user chose by hand for the model; "" = the one beside it, if any
+    // (ModelLibrary::pairedProjector). Setting "" forgets the choice.
+    QString projector(const QString& modelPath) const;
+    void setProjector(const QString& modelPath, const QString& projectorPath);
 };
 
 }  // namespace vela::app

@@ -7,10 +7,12 @@
 #include <QAtomicInteger>
 #include <QCryptographicHash>
 #include <QDir>
+#include <QFile>
 #include <QFileInfo>
 #include <QJsonDocument>
 #include <QRegularExpression>
 #include <QSaveFile>
+#include <QSet>
 #include <QSqlError>
 #include <QSqlQuery>
 #include <QVariant>
@@ -336,7 +338,10 @@ Result<int> ChatStore::purgeDeleted(const QDateTime& deletedBefore)
     // Messages, branches and attachments follow by ON DELETE CASCADE.
     if (!run(q, "DELETE FROM conversations WHERE deleted = 1 AND deleted_at < ?", {deletedBefore.toMSecsSinceEpoch()}))
         return sqlFailure("cannot purge deleted conversations", q.lastError());
-    return q.numRowsAffected();
+    const int purged = q.numRowsAffected();
+    if (Result<int> removed = removeUnusedImages(); !removed)
+        return removed.status();
+    return purged;
 }
 
 Result<Conversation> ChatStore::conversation(qint64 id) const
@@ -554,6 +559,10 @@ Result<QList<Message>> ChatStore::activePath(qint64 conversationId) const
         Result<Message> m = message(*child);
         if (!m)
             return m.status();
+        Result<QList<MessageImage>> images = messageImages(*child);
+        if (!images)
+            return images.status();
+        m->images = *images;
         path.append(*m);
         parent = *child;
     }
@@ -606,8 +615,10 @@ Result<qint64> ChatStore::addAttachment(const Attachment& a)
         return s;
     QSqlQuery q(m_db);
     const QString kind = a.kind == AttachmentKind::Image ? QStringLiteral("image") : QStringLiteral("document");
+    // A null QString binds as NULL, which the NOT NULL columns refuse: unset fields are stored as "".
+    const auto text = [](const QString& s) { return s.isNull() ? QStringLiteral("") : s; };
     if (!run(q, "INSERT INTO attachments (message_id, kind, content_hash, path, extracted_text) VALUES (?, ?, ?, ?, ?)",
-             {a.messageId, kind, a.contentHash, a.path, a.extractedText}))
+             {a.messageId, kind, text(a.contentHash), text(a.path), text(a.extractedText)}))
         return sqlFailure("cannot add the attachment", q.lastError());
     return q.lastInsertId().toLongLong();
 }
@@ -633,6 +644,41 @@ Result<QList<Attachment>> ChatStore::attachments(qint64 messageId) const
         result.append(a);
     }
     return result;
+}
+
+Result<QList<MessageImage>> ChatStore::messageImages(qint64 messageId) const
+{
+    Result<QList<Attachment>> all = attachments(messageId);
+    if (!all)
+        return all.status();
+    QList<MessageImage> images;
+    for (const Attachment& a : *all) {
+        if (a.kind != AttachmentKind::Image)
+            continue;
+        const QString name = QFileInfo(a.path).fileName();
+        images.append({a.contentHash, name.isEmpty() ? QStringLiteral("pasted image") : name, imagePath(a.contentHash), {}});
+    }
+    return images;
+}
+
+Result<int> ChatStore::removeUnusedImages()
+{
+    if (Status s = checkOpen(); !s)
+        return s;
+    QSqlQuery q(m_db);
+    if (!run(q, "SELECT DISTINCT content_hash FROM attachments WHERE kind = 'image'"))
+        return sqlFailure("cannot list the stored images", q.lastError());
+    QSet<QString> used;
+    while (q.next())
+        used.insert(q.value(0).toString());
+    const QDir folder(QFileInfo(m_path).absoluteDir().filePath(QStringLiteral("images")));
+    int removed = 0;
+    // Only names the store writes: anything else in the folder is not ours to delete.
+    for (const QString& name : folder.entryList(QDir::Files)) {
+        if (!imagePath(name).isEmpty() && !used.contains(name) && QFile::remove(folder.filePath(name)))
+            ++removed;
+    }
+    return removed;
 }
 
 }  // namespace vela::app

@@ -59,6 +59,14 @@ struct Conversation {
     ConversationSettings settings;
 };
 
+// An image shown with a message (an image attachment): stored once per content beside the database.
+struct MessageImage {
+    QString hash;      // SHA-256 of the file, hex: its name in the store's images/ folder; "" when not stored
+    QString name;      // what it is called in messages: the file name it came from, or "pasted image"
+    QString path;      // where its bytes are: the store's images/<hash>, or (not stored) the original file
+    QByteArray bytes;  // a chat kept in memory only: the file itself
+};
+
 struct Message {
     qint64 id = 0;
     qint64 conversationId = 0;
@@ -68,6 +76,7 @@ struct Message {
     QDateTime created;
     MessageState state = MessageState::Complete;
     QJsonObject metadata;  // e.g. {"tokens_per_second": 31.5, "model": "…", "critique": "…"}
+    QList<MessageImage> images;  // its image attachments, in order (filled by activePath)
 };
 
 struct Attachment {
@@ -95,7 +104,8 @@ public:
     bool isOpen() const;
     QString filePath() const { return m_path; }
 
-    // Conversations. Deleting is soft (restoreConversation undoes it) until purgeDeleted.
+    // Conversations. Deleting is soft (restoreConversation undoes it) until purgeDeleted, which also removes
+    // the image files nothing refers to any more.
     Result<qint64> createConversation(const QString& title, const ConversationSettings& settings = {});
     Status renameConversation(qint64 id, const QString& title);
     Status setConversationSettings(qint64 id, const ConversationSettings& settings);
@@ -137,6 +147,12 @@ public:
 
     Result<qint64> addAttachment(const Attachment& attachment);
     Result<QList<Attachment>> attachments(qint64 messageId) const;
+    // A message's image attachments as MessageImage (name from the attachment's path, else "pasted image").
+    Result<QList<MessageImage>> messageImages(qint64 messageId) const;
+    // Deletes the files in images/ that no attachment refers to any more (a purged conversation's, or one
+    // saved for a message that then failed to be stored); an image two conversations share stays until
+    // both are gone. Called by purgeDeleted; returns how many files went.
+    Result<int> removeUnusedImages();
 
     // Export / import (conversation_export.cpp). JSON holds the whole tree with "format": "vela-conversation-v1";
     // importing it and exporting again gives the same bytes. Markdown shows the active path.

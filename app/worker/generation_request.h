@@ -6,6 +6,7 @@
 #include "vela/sampling.h"
 #include "vela/tokenizer.h"
 
+#include <QByteArray>
 #include <QList>
 #include <QMetaType>
 #include <QString>
@@ -28,6 +29,21 @@ struct LoadRequest {
     uint32_t contextLength = 0;  // the session's context; 0 = min(trained context, 4096)
     QString device;              // as vela::chooseDevice(): "" = VELA_DEVICE or the best device
     QList<LoraChoice> adapters;  // one that does not fit the model is left out, and the model loads without it
+    // The vision projector (mmproj GGUF) loaded with the model, on its device; "" = text only. One that cannot
+    // be used leaves the model text only, with the reason in ModelSummary::visionProblem.
+    QString projector;
+};
+
+// Which images a loaded model takes, through its projector (vela::VisionProjector).
+enum class VisionKind { None, Gemma3, PaliGemma };
+QString visionKindName(VisionKind kind);  // "Gemma 3 vision", "PaliGemma", "" for None
+
+// An image sent with a generation: its encoded file, as bytes or where the worker reads them, and the name
+// messages about it use ("cat.png", "pasted image").
+struct ImageInput {
+    QString name;
+    QByteArray bytes;  // when empty, the worker reads `path`
+    QString path;
 };
 
 struct GenerationRequest {
@@ -38,6 +54,9 @@ struct GenerationRequest {
     int maxTokens = 256;           // tokens generated at most (an end-of-generation token counts)
     QStringList stopStrings;       // in addition to sampling.stopStrings
     bool ignoreEndOfGeneration = false;
+    // Images for a model that sees them: `prompt` then holds one vela::kMediaMarker per image where it goes
+    // (Gemma 3) or is PaliGemma's task prefix with its one image, and `tokens` is not used.
+    QList<ImageInput> images;
 };
 
 struct ModelSummary {
@@ -53,6 +72,13 @@ struct ModelSummary {
     std::shared_ptr<const Tokenizer> tokenizer;
     QList<LoraChoice> adapters;   // the LoRA adapters applied
     QStringList adapterProblems;  // the requested ones left out: "<adapter path>: <reason>"
+    // Images: the projector loaded with the model (VisionKind::None: text only), the rows each image takes in
+    // the context, and why a requested projector was left out ("" when none was or it loaded).
+    VisionKind vision = VisionKind::None;
+    QString projectorPath;
+    quint32 imageTokens = 0;
+    QString visionProblem;
+    bool seesImages() const { return vision != VisionKind::None; }
 };
 
 enum class StopReason {

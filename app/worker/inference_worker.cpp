@@ -4,6 +4,7 @@
 #include "worker/inference_worker.h"
 
 #include "worker/text_batcher.h"
+#include "worker/worker_generation.h"
 
 #include "vela/ggml_type.h"
 #include "vela/gguf.h"
@@ -43,16 +44,6 @@ QString dominantQuant(const ModelInfo& info)
 
 }  // namespace
 
-struct InferenceWorker::Generation {
-    const GenerationRequest& request;
-    std::vector<TokenId> ids;  // the whole sequence
-    bool greedy = false;
-    Sampler sampler;
-    std::vector<float> logits;  // (n_vocab) of the last position, when sampling
-    GenerationStats stats;
-    int failAfterTokens = -1;  // VELA_TEST_DEVICE_LOST_AFTER: a simulated device loss, for tests
-};
-
 InferenceWorker::InferenceWorker(QObject* parent) : QObject(parent)
 {
     registerWorkerTypes();
@@ -62,6 +53,7 @@ InferenceWorker::~InferenceWorker()
 {
     // The owner destroys us after our thread ended, so no evaluate can be running.
     setSession(nullptr);
+    m_vision.reset();
     m_model.reset();
 }
 
@@ -89,6 +81,7 @@ void InferenceWorker::unloadModel()
 {
     const bool had = m_model != nullptr;
     setSession(nullptr);
+    m_vision.reset();
     m_model.reset();
     if (had)
         emit modelUnloaded();
@@ -143,6 +136,7 @@ void InferenceWorker::loadModel(const QString& path, const LoadRequest& request)
     ModelSummary summary = summarize(path);
     summary.adapters = adapters;
     summary.adapterProblems = adapterProblems;
+    loadProjector(request.projector, summary);
     emit modelReady(summary);
 }
 
@@ -199,6 +193,8 @@ Status InferenceWorker::retryIfStaleCancel(const std::function<Status()>& step)
 // and yields the first generated token.
 Status InferenceWorker::evaluatePrompt(Generation& g, TokenId& first)
 {
+    if (!g.chunks.empty())
+        return evaluateChunks(g, first);
     Session& session = *m_session;
     const std::span<const TokenId> ids(g.ids);
     if (!g.greedy) {
@@ -320,18 +316,24 @@ void InferenceWorker::generate(const GenerationRequest& request)
         return;
     }
     Generation g{request, request.tokens, request.sampling.temperature <= 0, Sampler(request.sampling), {}, {}};
-    if (g.ids.empty())
+    if (!request.images.isEmpty()) {
+        if (const QString error = layOutImages(g); !error.isEmpty()) {
+            emit failed(error);
+            return;
+        }
+    } else if (g.ids.empty()) {
         g.ids = m_model->tokenizer().tokenize(request.prompt.toStdString(), true, true);
-    if (g.ids.empty()) {
+    }
+    if (g.promptRows() == 0) {
         emit failed(tr("the prompt is empty"));
         return;
     }
-    if (g.ids.size() >= m_session->contextLength()) {
-        emit failed(tr("the prompt has %1 tokens, the context holds %2").arg(g.ids.size()).arg(m_session->contextLength()));
+    if (g.promptRows() >= m_session->contextLength()) {
+        emit failed(tr("the prompt has %1 tokens, the context holds %2").arg(g.promptRows()).arg(m_session->contextLength()));
         return;
     }
     g.stats.requestId = request.requestId;
-    g.stats.promptTokens = static_cast<int>(g.ids.size());
+    g.stats.promptTokens = static_cast<int>(g.promptRows());
     bool injected = false;
     const int failAfter = qEnvironmentVariableIntValue("VELA_TEST_DEVICE_LOST_AFTER", &injected);
     g.failAfterTokens = injected ? failAfter : -1;

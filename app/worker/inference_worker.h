@@ -10,6 +10,7 @@
 #pragma once
 
 #include "worker/generation_request.h"
+#include "worker/vision_support.h"
 
 #include "vela/language_model.h"
 
@@ -74,7 +75,14 @@ private:
     void emitText(TextBatcher& batcher, bool force);
     void fail(const QString& engineMessage);
 
+    // Images (inference_worker_images.cpp): the projector loaded with the model, and prompts laid out around
+    // images, evaluated chunk by chunk with the cached prefix reused where a chunk boundary allows.
+    void loadProjector(const QString& path, ModelSummary& summary);
+    QString layOutImages(Generation& g);
+    Status evaluateChunks(Generation& g, TokenId& first);
+
     std::unique_ptr<LanguageModel> m_model;
+    std::unique_ptr<VisionSupport> m_vision;  // the model's projector, when it has one; freed before the model
     std::unique_ptr<Session> m_session;  // written under m_sessionMutex; requestStop() reads it there
     std::mutex m_sessionMutex;
     bool m_generating = false;  // under m_sessionMutex: whether Session::cancel() has an evaluate to act on

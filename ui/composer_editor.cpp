@@ -1,0 +1,39 @@
+#include "composer_editor.h"
+
+#include "chat/attached_image.h"
+
+#include <QMimeData>
+#include <QUrl>
+
+namespace vela::ui {
+
+bool ComposerEditor::holdsImages(const QMimeData* mime)
+{
+    if (!mime)
+        return false;
+    if (mime->hasImage())
+        return true;
+    for (const QString& format : mime->formats()) {
+        if (format.startsWith(QLatin1String("image/")))
+            return true;
+    }
+    for (const QUrl& url : mime->urls()) {
+        if (url.isLocalFile() && vela::app::isImageFileName(url.toLocalFile()))
+            return true;
+    }
+    return false;
+}
+
+bool ComposerEditor::canInsertFromMimeData(const QMimeData* source) const
+{
+    return (m_images && holdsImages(source)) || QPlainTextEdit::canInsertFromMimeData(source);
+}
+
+void ComposerEditor::insertFromMimeData(const QMimeData* source)
+{
+    if (m_images && holdsImages(source) && m_images(source))
+        return;
+    QPlainTextEdit::insertFromMimeData(source);
+}
+
+}  // namespace vela::ui
