@@ -215,7 +215,7 @@ QByteArray encryptedTextPdf(const QList<PdfPageText>& pages, const QByteArray& u
                                     fileId.toHex() + ">]");
 }
 
-bool writeQtPdf(const QString& path, const QList<QStringList>& pageParagraphs, const QString& title)
+bool writeQtPdf(const QString& path, const QList<QStringList>& pageParagraphs, const QString& title, int pointSize)
 {
     QPdfWriter writer(path);
     writer.setTitle(title);
@@ -223,7 +223,7 @@ bool writeQtPdf(const QString& path, const QList<QStringList>& pageParagraphs, c
     QPainter painter;
     if (!painter.begin(&writer))
         return false;
-    painter.setFont(QFont(QStringLiteral("DejaVu Sans"), 11));
+    painter.setFont(QFont(QStringLiteral("DejaVu Sans"), pointSize));
     const QRect page = writer.pageLayout().paintRectPixels(72);
     for (qsizetype i = 0; i < pageParagraphs.size(); ++i) {
         if (i > 0)

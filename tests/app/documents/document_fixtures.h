@@ -45,8 +45,10 @@ QByteArray textPdf(const QList<PdfPageText>& pages, const QList<PdfBookmark>& bo
 QByteArray encryptedTextPdf(const QList<PdfPageText>& pages, const QByteArray& userPassword);
 
 // A PDF drawn with QPdfWriter (needs a QGuiApplication): page i holds pageParagraphs[i], each paragraph
-// drawn as its own block with a gap after it. `title` becomes the document information's Title.
-bool writeQtPdf(const QString& path, const QList<QStringList>& pageParagraphs, const QString& title);
+// drawn as its own block with a gap after it, in DejaVu Sans of `pointSize`. `title` becomes the document
+// information's Title.
+bool writeQtPdf(const QString& path, const QList<QStringList>& pageParagraphs, const QString& title,
+                int pointSize = 11);
 // A QPdfWriter PDF of `pages` pages holding only pictures: what a scanner makes.
 bool writeScannedPdf(const QString& path, int pages);
 

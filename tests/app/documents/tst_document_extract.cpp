@@ -309,6 +309,40 @@ private slots:
         QCOMPARE(failures.load(), 0);
     }
 
+    void longPdfPagesStayInOrder()
+    {
+        // The same 300 pages as a PDF: what a real report costs to extract, page references intact.
+        constexpr int kPages = 300;
+        QList<QStringList> content;
+        for (int page = 1; page <= kPages; ++page) {
+            QStringList paragraphs{QStringLiteral("Page %1").arg(page)};
+            for (int p = 0; p < 5; ++p)
+                paragraphs << vela::test::proseWords(90, unsigned(page * 10 + p));
+            content << paragraphs;
+        }
+        const QString path = scratch(QStringLiteral("long.pdf"));
+        QElapsedTimer timer;
+        timer.start();
+        QVERIFY(vela::test::writeQtPdf(path, content, QStringLiteral("Long report"), 9));
+        const qint64 writeMs = timer.restart();
+        const auto doc = extractDocument(path);
+        const qint64 ms = timer.elapsed();
+        QVERIFY2(doc, doc.message().c_str());
+        QCOMPARE(doc->pageCount, kPages);
+        QVERIFY(doc->pagesWithoutText.isEmpty());
+        QCOMPARE(doc->blocks.size(), kPages * 6);
+        for (int page = 1; page <= kPages; ++page) {
+            const DocumentBlock& first = doc->blocks[(page - 1) * 6];
+            QCOMPARE(first.text, QStringLiteral("Page %1").arg(page));
+            QCOMPARE(first.page, page);
+            QCOMPARE(doc->blocks[(page - 1) * 6 + 5].page, page);
+        }
+        qInfo("%d PDF pages, %lld characters: written in %lld ms, extracted in %lld ms", kPages,
+              static_cast<long long>(doc->characterCount()), static_cast<long long>(writeMs),
+              static_cast<long long>(ms));
+        QVERIFY2(ms < 20000, qPrintable(QStringLiteral("%1 ms").arg(ms)));
+    }
+
     void longTextIsExtractedQuickly()
     {
         // 300 pages of ~500 words: about 200k tokens for a Llama-style tokenizer — the size the planner's
