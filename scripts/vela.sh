@@ -11,8 +11,10 @@ build=${VELA_BUILD_DIR:-$root/build}
 jobs=$(nproc 2>/dev/null || echo 2)
 
 app_packages=(cmake ninja-build g++ pkg-config qt6-base-dev qt6-base-dev-tools libgl-dev libvulkan-dev
-              vulkan-tools glslc mesa-vulkan-drivers libstb-dev libpcre2-dev libqt6sql6-sqlite)
-test_packages=(vulkan-validationlayers clang libclang-rt-14-dev xvfb xauth)
+              vulkan-tools glslc mesa-vulkan-drivers libstb-dev libpcre2-dev libqt6sql6-sqlite
+              libpoppler-qt6-dev libzip-dev)  # documents: PDF text (Poppler), DOCX/EPUB (zip)
+test_packages=(vulkan-validationlayers clang libclang-rt-14-dev xvfb xauth
+               fonts-dejavu-core)  # the document tests draw text into PDFs with QPdfWriter
 
 install_packages() {
     local missing=() p
