@@ -1,6 +1,7 @@
 #include "models/llama_model.h"
 
 #include "models/device_weights.h"
+#include "models/model_context.h"
 #include "models/lora_weights.h"
 #include "ops/activation.h"
 #include "ops/attention.h"
@@ -1070,10 +1071,7 @@ Result<std::unique_ptr<LanguageModel>> loadLlama(GgufFile file, const LoadOption
     if (!adapters)
         return adapters.status();
 
-    vk::ContextOptions contextOptions;
-    contextOptions.device = options.device;
-    contextOptions.validation = options.validation;
-    Result<std::unique_ptr<vk::VulkanContext>> context = vk::VulkanContext::create(contextOptions);
+    Result<std::unique_ptr<vk::VulkanContext>> context = createModelContext(options);
     if (!context)
         return context.status();
 

@@ -5,6 +5,7 @@
 
 #include "models/clip_params.h"
 #include "models/device_weights.h"
+#include "models/model_context.h"
 #include "ops/activation.h"
 #include "ops/attention.h"
 #include "ops/elementwise.h"
@@ -319,10 +320,7 @@ Result<std::unique_ptr<VisionEncoder>> VisionEncoder::load(const std::string& pa
     Result<models::ClipParams> params = models::readClipParams(*file);
     if (!params)
         return Status::failure(path + ": " + params.message());
-    vk::ContextOptions contextOptions;
-    contextOptions.device = options.device;
-    contextOptions.validation = options.validation;
-    Result<std::unique_ptr<vk::VulkanContext>> context = vk::VulkanContext::create(contextOptions);
+    Result<std::unique_ptr<vk::VulkanContext>> context = models::createModelContext(options);
     if (!context)
         return context.status();
     uint64_t need = 0;
