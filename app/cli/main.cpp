@@ -13,6 +13,7 @@ int runGenerate(const QStringList& args);
 int runLogits(const QStringList& args);
 int runSynth(const QStringList& args);
 int runTemplate(const QStringList& args);
+int runSummarize(const QStringList& args);
 }
 
 namespace {
@@ -31,6 +32,7 @@ constexpr Command kCommands[] = {
     {"logits", "write next-token logits as raw float32", vela::cli::runLogits},
     {"synth", "write a random-weight model of any shape and weight type", vela::cli::runSynth},
     {"template", "render a chat template", vela::cli::runTemplate},
+    {"summarize", "summarize a whole document (map-reduce when it does not fit the context)", vela::cli::runSummarize},
 };
 
 void printUsage(std::ostream& out)
