@@ -377,8 +377,9 @@ private:
         return static_cast<int>(m_plan.steps.size()) - 1;
     }
 
-    // Level by level: everything that is left in one final pass when it fits, else groups that fit a partial
-    // pass; a group of one is carried up unchanged rather than summarized again.
+    // Level by level: everything that is left in one final pass when it fits with the final answer's room,
+    // else groups that fit a partial pass — at least two, so the final pass keeps its full answer — and a
+    // group of one is carried up unchanged rather than summarized again.
     Status addReduceSteps()
     {
         QList<Node> nodes;
@@ -392,32 +393,40 @@ private:
                 addReduceStep(nodes, true);
                 return {};
             }
-            const int capacity = m_context - m_reduceOverhead - m_partial.maxTokens;
+            QList<QList<Node>> groups = packGroups(nodes);
+            if (groups.size() == 1)  // all of it fits a partial pass, not the final one: two halves
+                groups = {nodes.mid(0, nodes.size() / 2), nodes.mid(nodes.size() / 2)};
             QList<Node> next;
-            QList<Node> group;
-            int used = 0;
-            const auto close = [&] {
-                if (group.size() == 1)
+            for (const QList<Node>& group : groups) {
+                if (group.size() == 1) {
                     next.append(group.front());
-                else if (!group.isEmpty()) {
-                    const int step = addReduceStep(group, false);
-                    next.append(Node{step, nodeBound(m_plan.steps[step])});
+                    continue;
                 }
-                group.clear();
-                used = 0;
-            };
-            for (const Node& n : nodes) {
-                if (!group.isEmpty() && used + n.bound > capacity)
-                    close();
-                group.append(n);
-                used += n.bound;
+                const int step = addReduceStep(group, false);
+                next.append(Node{step, nodeBound(m_plan.steps[step])});
             }
-            close();
             if (next.size() >= nodes.size())
                 return Status::failure("the summaries of the parts cannot be combined in this context");
             nodes = next;
         }
         return {};
+    }
+
+    // Consecutive nodes, greedily, into groups that fit a partial reduce pass.
+    QList<QList<Node>> packGroups(const QList<Node>& nodes) const
+    {
+        const int capacity = m_context - m_reduceOverhead - m_partial.maxTokens;
+        QList<QList<Node>> groups{QList<Node>()};
+        int used = 0;
+        for (const Node& n : nodes) {
+            if (!groups.back().isEmpty() && used + n.bound > capacity) {
+                groups.append(QList<Node>());
+                used = 0;
+            }
+            groups.back().append(n);
+            used += n.bound;
+        }
+        return groups;
     }
 
     SummaryPlan finish()

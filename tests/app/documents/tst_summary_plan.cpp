@@ -164,8 +164,11 @@ private:
             QCOMPARE(s.level, level);
             QCOMPARE(s.source, covered);
         }
-        for (int i = 0; i + 1 < plan.steps.size(); ++i)
+        for (int i = 0; i + 1 < plan.steps.size(); ++i) {
             QVERIFY2(consumers[i] == 1, qPrintable(QStringLiteral("step %1 is read %2 times").arg(i).arg(consumers[i])));
+            // The summary the user reads gets the longest answer; partial ones are shorter.
+            QVERIFY(plan.steps[i].answer.maxTokens < plan.finalStep().answer.maxTokens);
+        }
         // The whole document in the end: its parts, or no part number for a single pass.
         QCOMPARE(plan.finalStep().source.firstPart, plan.isSinglePass() ? 0 : 1);
         QCOMPARE(plan.finalStep().source.lastPart, plan.isSinglePass() ? 0 : int(plan.chunks.size()));
