@@ -9,7 +9,7 @@
 namespace vela::app {
 namespace {
 
-constexpr qint64 kMaxPartBytes = 512ll * 1024 * 1024;
+constexpr qint64 kMaxPartBytes = 256ll * 1024 * 1024;  // inflated; a zip bomb stops here
 // Cancellation and progress are looked at every this many XML tokens.
 constexpr int kTokensPerCheck = 4096;
 
@@ -60,8 +60,8 @@ QHash<QString, int> headingStyles(const ZipArchive& zip)
     QHash<QString, StyleInfo> styles;
     const Result<QByteArray> bytes = zip.read(QStringLiteral("word/styles.xml"), kMaxPartBytes);
     if (bytes) {
-        static const QRegularExpression headingName(QStringLiteral("^heading\\s*([1-9])$"),
-                                                    QRegularExpression::CaseInsensitiveOption);
+        const QRegularExpression headingName(QStringLiteral("^heading\\s*([1-9])$"),
+                                             QRegularExpression::CaseInsensitiveOption);
         QXmlStreamReader xml(*bytes);
         QString id;
         while (!xml.atEnd()) {

@@ -14,7 +14,7 @@
 namespace vela::app {
 namespace {
 
-constexpr qint64 kMaxPartBytes = 256ll * 1024 * 1024;
+constexpr qint64 kMaxPartBytes = 256ll * 1024 * 1024;  // inflated; a zip bomb stops here
 
 struct Package {
     QString title;

@@ -17,9 +17,9 @@ struct DocumentBlock {
     enum class Kind { Paragraph, Heading };
 
     Kind kind = Kind::Paragraph;
-    // Paragraph: its text, lines joined with '\n' where the format keeps lines (plain text, Markdown, PDF,
-    // <pre>), else one line. Heading: the heading's own text without markup. Never empty, no leading or
-    // trailing whitespace.
+    // Paragraph: its text, with '\n' between the source's lines where it has them (text, Markdown and PDF
+    // lines, <br>, <pre>, Word line breaks). Heading: the heading's own text without markup, on one line.
+    // Never empty; no leading or trailing whitespace.
     QString text;
     int headingLevel = 0;  // 1…6 for a heading (Markdown #…######, <h1>…<h6>, Word "heading N"); 0 otherwise
     int page = 0;          // 1-based page of a PDF; 0 for formats without pages
@@ -31,8 +31,10 @@ struct DocumentBlock {
 };
 
 struct ExtractedDocument {
-    QString path;
-    QString title;  // the document's own title (PDF/DOCX/EPUB metadata, HTML <title>), else the file name
+    QString path;  // absolute
+    // The document's own title (PDF/DOCX/EPUB metadata, HTML <title>, Markdown's first heading), else the
+    // file name without its extension.
+    QString title;
     DocumentFormat format = DocumentFormat::PlainText;
     QList<DocumentBlock> blocks;  // in reading order; never empty after a successful extraction
     int pageCount = 0;            // PDF: pages in the file; 0 for formats without pages

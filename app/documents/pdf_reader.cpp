@@ -4,7 +4,8 @@
 #include <poppler-qt6.h>
 
 #include <algorithm>
-#include <map>
+#include <functional>
+#include <vector>
 #include <mutex>
 
 namespace vela::app {
@@ -23,16 +24,32 @@ void routePopplerMessages()
     });
 }
 
-// Page (1-based) → the last bookmark starting on it, walking the outline depth-first (document order).
-void collectBookmarks(const QVector<Poppler::OutlineItem>& items, std::map<int, QString>& byPage)
+struct Bookmark {
+    int page = 0;       // 1-based
+    double top = -1.0;  // where on the page it points, 0…1 from the top; -1: the whole page
+    QString title;
+};
+
+// The outline depth-first (document order: a parent before its children), ordered by page and position;
+// the sort is stable so a child pointing at its parent's spot comes after it and wins.
+std::vector<Bookmark> bookmarksInPageOrder(const QVector<Poppler::OutlineItem>& outline)
 {
-    for (const Poppler::OutlineItem& item : items) {
-        const QSharedPointer<const Poppler::LinkDestination> destination = item.destination();
-        if (destination && destination->pageNumber() > 0)
-            byPage[destination->pageNumber()] = item.name();
-        if (item.hasChildren())
-            collectBookmarks(item.children(), byPage);
-    }
+    std::vector<Bookmark> bookmarks;
+    const std::function<void(const QVector<Poppler::OutlineItem>&)> collect = [&](const auto& items) {
+        for (const Poppler::OutlineItem& item : items) {
+            const QSharedPointer<const Poppler::LinkDestination> destination = item.destination();
+            if (destination && destination->pageNumber() > 0)
+                bookmarks.push_back({destination->pageNumber(),
+                                     destination->isChangeTop() ? destination->top() : -1.0, item.name()});
+            if (item.hasChildren())
+                collect(item.children());
+        }
+    };
+    collect(outline);
+    std::stable_sort(bookmarks.begin(), bookmarks.end(), [](const Bookmark& a, const Bookmark& b) {
+        return a.page != b.page ? a.page < b.page : a.top < b.top;
+    });
+    return bookmarks;
 }
 
 struct TextLine {
@@ -60,10 +77,15 @@ QList<TextLine> pageLines(const Poppler::Page& page)
     return lines;
 }
 
+struct Paragraph {
+    QString text;
+    double top = 0.0;  // 0…1 from the page's top
+};
+
 // A page's paragraphs: a new one starts where the gap above a line is more than `kParagraphGap` times the
 // page's typical line height, or where the reading order jumps up (the next column or text box). PDFs
 // have no paragraph marks; this is what a reader's eye goes by too.
-QStringList pageParagraphs(const Poppler::Page& page)
+QList<Paragraph> pageParagraphs(const Poppler::Page& page)
 {
     constexpr double kParagraphGap = 0.8;
     const QList<TextLine> lines = pageLines(page);
@@ -74,14 +96,15 @@ QStringList pageParagraphs(const Poppler::Page& page)
         heights << l.box.height();
     std::nth_element(heights.begin(), heights.begin() + heights.size() / 2, heights.end());
     const double lineHeight = heights[heights.size() / 2];
-    QStringList paragraphs{lines.first().text};
-    for (qsizetype i = 1; i < lines.size(); ++i) {
-        const double gap = lines[i].box.top() - lines[i - 1].box.bottom();
-        const bool jumpsUp = lines[i].box.bottom() < lines[i - 1].box.top();
-        if (gap > kParagraphGap * lineHeight || jumpsUp)
-            paragraphs << lines[i].text;
+    const double pageHeight = std::max(1.0, page.pageSizeF().height());
+    QList<Paragraph> paragraphs;
+    for (qsizetype i = 0; i < lines.size(); ++i) {
+        const bool gapAbove = i > 0 && lines[i].box.top() - lines[i - 1].box.bottom() > kParagraphGap * lineHeight;
+        const bool jumpsUp = i > 0 && lines[i].box.bottom() < lines[i - 1].box.top();
+        if (i == 0 || gapAbove || jumpsUp)
+            paragraphs.append({lines[i].text, lines[i].box.top() / pageHeight});
         else
-            paragraphs.last() += '\n' + lines[i].text;
+            paragraphs.last().text += '\n' + lines[i].text;
     }
     return paragraphs;
 }
@@ -102,21 +125,32 @@ Status readPdf(const QString& path, ReadContext& context, BlockBuilder& out, Ext
     if (document.pageCount <= 0)
         return context.failure(QStringLiteral("has no pages: there is nothing to read."));
     document.title = pdf->info(QStringLiteral("Title")).simplified();
-    std::map<int, QString> bookmarks;
-    collectBookmarks(pdf->outline(), bookmarks);
+    // A bookmark names the section from the paragraph it points at (give or take a line: viewers aim a
+    // little above or at the heading's baseline) until the next bookmark.
+    constexpr double kBookmarkSlack = 0.02;
+    const std::vector<Bookmark> bookmarks = bookmarksInPageOrder(pdf->outline());
+    auto nextBookmark = bookmarks.begin();
+    const auto enterSectionsUpTo = [&](int page, double top) {
+        for (; nextBookmark != bookmarks.end(); ++nextBookmark) {
+            if (nextBookmark->page > page || (nextBookmark->page == page && nextBookmark->top > top))
+                break;
+            out.setSection(nextBookmark->title);
+        }
+    };
 
     for (int i = 0; i < document.pageCount; ++i) {
         if (context.isCancelled())
             return ReadContext::cancelled();
         const int pageNumber = i + 1;
-        if (const auto b = bookmarks.find(pageNumber); b != bookmarks.end())
-            out.setSection(b->second);
+        enterSectionsUpTo(pageNumber - 1, 2.0);  // those of earlier pages that had no text after them
         out.setPage(pageNumber);
         const std::unique_ptr<Poppler::Page> page = pdf->page(i);
-        const QStringList paragraphs = page ? pageParagraphs(*page) : QStringList();
-        for (const QString& paragraph : paragraphs)
-            out.addParagraph(paragraph);
-        if (paragraphs.join(QString()).trimmed().isEmpty())
+        const QList<Paragraph> paragraphs = page ? pageParagraphs(*page) : QList<Paragraph>();
+        for (const Paragraph& paragraph : paragraphs) {
+            enterSectionsUpTo(pageNumber, paragraph.top + kBookmarkSlack);
+            out.addParagraph(paragraph.text);
+        }
+        if (paragraphs.isEmpty())
             document.pagesWithoutText << pageNumber;
         context.reportProgress(double(pageNumber) / double(document.pageCount));
     }

@@ -174,8 +174,10 @@ QByteArray textPdf(const QList<PdfPageText>& pages, const QList<PdfBookmark>& bo
     for (int i = 0; i < n; ++i)
         objects << pageObject(6 + 2 * i) << streamObject(pageContent(pages[i]));
     for (int b = 0; b < bookmarks.size(); ++b) {
+        const QByteArray view = bookmarks[b].top < 0 ? QByteArray("/Fit")
+                                                     : "/XYZ 0 " + QByteArray::number(bookmarks[b].top) + " null";
         QByteArray item = "<< /Title " + pdfString(bookmarks[b].title) + " /Parent 4 0 R /Dest [" +
-                          ref(5 + 2 * (bookmarks[b].page - 1)) + " /Fit]";
+                          ref(5 + 2 * (bookmarks[b].page - 1)) + " " + view + "]";
         if (b > 0)
             item += " /Prev " + ref(firstBookmark + b - 1);
         if (b + 1 < bookmarks.size())

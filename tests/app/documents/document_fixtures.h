@@ -32,11 +32,13 @@ QByteArray assemblePdf(const QList<QByteArray>& objects, const QByteArray& trail
 QByteArray zeroPagePdf();
 
 struct PdfPageText {
-    QStringList lines;  // drawn top-down in Helvetica 12, one PDF text line each
+    // Drawn top-down in Helvetica 12, baselines at y = 720, 706, 692, … (14 points apart); "" leaves a gap.
+    QStringList lines;
 };
 struct PdfBookmark {
     QString title;
-    int page = 1;  // 1-based
+    int page = 1;       // 1-based
+    double top = -1.0;  // the y (points from the bottom) it shows at the window's top; -1: the whole page
 };
 // A Helvetica text PDF, one content stream per page, with an outline of `bookmarks`.
 QByteArray textPdf(const QList<PdfPageText>& pages, const QList<PdfBookmark>& bookmarks = {});

@@ -226,20 +226,22 @@ private slots:
     void pdfBookmarksNameSections()
     {
         const QString path = scratch(QStringLiteral("bookmarks.pdf"));
-        QVERIFY(writeBytes(path, vela::test::textPdf({{{"Intro text on page one."}},
+        // "Introduction" points at the third line of page one (baseline 692, so its top ~701): the title
+        // above it is in no section yet.
+        QVERIFY(writeBytes(path, vela::test::textPdf({{{"Paper title line.", "", "Intro text on page one."}},
                                                       {{"More intro on page two."}},
                                                       {}, // a picture-only page: no text layer
                                                       {{"Results on page four.", "Second line of results."}}},
-                                                     {{"Introduction", 1}, {"Results", 4}})));
+                                                     {{"Introduction", 1, 704}, {"Results", 4}})));
         const auto doc = extractDocument(path);
         QVERIFY2(doc, doc.message().c_str());
         QCOMPARE(doc->pageCount, 4);
         QCOMPARE(doc->pagesWithoutText, QList<int>({3}));
         QCOMPARE(doc->title, QStringLiteral("bookmarks"));  // no Info dictionary: the file name
-        QCOMPARE(texts(*doc), QStringList({"Intro text on page one.", "More intro on page two.",
+        QCOMPARE(texts(*doc), QStringList({"Paper title line.", "Intro text on page one.", "More intro on page two.",
                                            "Results on page four.\nSecond line of results."}));
-        QCOMPARE(pages(*doc), QList<int>({1, 2, 4}));
-        QCOMPARE(sections(*doc), QStringList({"Introduction", "Introduction", "Results"}));
+        QCOMPARE(pages(*doc), QList<int>({1, 1, 2, 4}));
+        QCOMPARE(sections(*doc), QStringList({"", "Introduction", "Introduction", "Results"}));
     }
 
     void reportsProgressAndCancels_data()
