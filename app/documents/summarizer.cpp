@@ -48,8 +48,6 @@ public:
         int maps = 0, reduces = 0;
         for (const SummaryStep& s : plan.steps)
             m_numbers.push_back(s.pass == SummaryPass::Reduce ? ++reduces : ++maps);
-        for (int i = 0; i < plan.steps.size(); ++i)
-            m_totalCost += plan.stepCost(i);
         m_partialOfStep.assign(static_cast<size_t>(plan.steps.size()), -1);
     }
 
@@ -61,7 +59,13 @@ public:
                                                std::to_string(m_plan.contextLength) + ")");
             return std::move(m_outcome);
         }
-        for (int i = 0; i < m_plan.steps.size(); ++i) {
+        if (Status s = adoptResumed(); !s) {
+            m_outcome.status = s;
+            return std::move(m_outcome);
+        }
+        for (int i = static_cast<int>(m_outcome.partials.size()); i < m_plan.steps.size(); ++i)
+            m_totalCost += m_plan.stepCost(i);
+        for (int i = static_cast<int>(m_outcome.partials.size()); i < m_plan.steps.size(); ++i) {
             const Status s = runStep(i);
             if (isCancelledStatus(s)) {
                 m_outcome.cancelled = true;
@@ -85,6 +89,20 @@ private:
         p.temperature = o.temperature;
         p.seed = o.seed;
         return p;
+    }
+
+    // The steps an earlier run of this plan finished: kept as they are, in order from the first step.
+    Status adoptResumed()
+    {
+        for (const PartialSummary& p : m_options.resume) {
+            const int index = static_cast<int>(m_outcome.partials.size());
+            if (index >= m_plan.steps.size() || p.step != index || p.pass != m_plan.steps[index].pass ||
+                p.source != m_plan.steps[index].source)
+                return Status::failure("the partial summaries to resume from belong to another plan");
+            m_partialOfStep[static_cast<size_t>(index)] = index;
+            m_outcome.partials.append(p);
+        }
+        return {};
     }
 
     bool cancelRequested() const { return m_options.cancel && m_options.cancel->load(std::memory_order_relaxed); }

@@ -8,6 +8,9 @@
 // long the document is. The engine processes prompts in batches with flash-style attention, so a long
 // single-pass prompt needs no memory quadratic in its length.
 //
+// A cancelled run can be resumed: pass its partial summaries back (SummaryRunOptions::resume) and only the
+// steps after them run.
+//
 // Threads: like extractDocument(), run() is synchronous and can take minutes; call it on the thread that owns
 // the session (the inference worker, a command-line tool). Summarizers share no state: several may run at
 // once, each on its own session. `progress` is called on the calling thread; `cancel` may be set from any
@@ -57,6 +60,10 @@ struct SummaryRunOptions {
     std::function<void(const SummaryProgress&)> progress;
     // Once true, the run stops at the next check and returns the steps finished so far.
     const std::atomic<bool>* cancel = nullptr;
+    // The partial summaries of an earlier, cancelled run of the same plan (its outcome's `partials`): those
+    // steps are not run again, so a restart goes on where the cancel stopped. They count as done in the
+    // progress, not in this run's tokens and seconds.
+    QList<PartialSummary> resume;
 };
 
 struct SummaryOutcome {
@@ -64,6 +71,7 @@ struct SummaryOutcome {
     bool cancelled = false;
     QString summary;         // the last step's text; empty when cancelled or failed
     QList<PartialSummary> partials;  // every finished step, in run order, the final one included
+    // This run's work (resumed steps left out):
     int promptTokens = 0;
     int reusedTokens = 0;
     int generatedTokens = 0;

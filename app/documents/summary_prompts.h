@@ -6,8 +6,8 @@
 // text of every control token — and of every user-defined markup token such as Phi-3's "<|user|>" — gets an
 // invisible U+2060 WORD JOINER after its first character.
 //
-// Threads: a SummaryPrompts is immutable after construction; its const functions may run on several threads
-// at once (the Tokenizer is thread-safe).
+// Threads: a SummaryPrompts is immutable after construction and its functions share no state between calls;
+// plan on one thread and run on another, one at a time (the Tokenizer itself is thread-safe).
 #pragma once
 
 #include "chat/prompt_builder.h"

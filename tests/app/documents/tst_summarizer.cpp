@@ -1,6 +1,6 @@
 // The summary runner on stories260K (Vulkan, lavapipe in CI) at a 512-token context, so a small document
 // takes several chunks: progress in order, partial summaries as they finish, the final summary, cancel half-way
-// (finished partials kept) and a restart that ends where an uninterrupted run would, the instructions kept
+// (finished partials kept) and a restart from them that ends where an uninterrupted run does, the instructions kept
 // in the session between chunks, device memory that does not grow, a long single pass processed in batches,
 // and sampling at a low temperature that repeats with its seed.
 #include "document_fixtures.h"
@@ -66,11 +66,13 @@ private:
     }
 
     SummaryOutcome run(Session& session, const SummaryPrompts& p, const SummaryPlan& plan, QList<Event>& events,
-                       const std::function<bool(const SummaryProgress&)>& cancelWhen = {})
+                       const std::function<bool(const SummaryProgress&)>& cancelWhen = {},
+                       const QList<PartialSummary>& resume = {})
     {
         std::atomic<bool> cancel{false};
         SummaryRunOptions options;
         options.cancel = &cancel;
+        options.resume = resume;
         options.progress = [&](const SummaryProgress& progress) {
             Event e{progress, std::nullopt};
             if (progress.finished)
@@ -127,18 +129,19 @@ private slots:
         QCOMPARE(cancelled.partials[0].step, 0);
         QVERIFY(!cancelled.partials[0].text.isEmpty());
 
-        // Again from the start, to the end.
+        // Restarted with the finished partial: it goes on from the second step, to the end.
         events.clear();
-        const SummaryOutcome outcome = run(*m_session, p, *plan, events);
+        const SummaryOutcome outcome = run(*m_session, p, *plan, events, {}, cancelled.partials);
         QVERIFY2(outcome.isComplete(), outcome.status.message().c_str());
         QCOMPARE(outcome.partials.size(), plan->steps.size());
-        QCOMPARE(outcome.partials[0].text, cancelled.partials[0].text);  // greedy: the same first summary
+        QCOMPARE(outcome.partials[0].text, cancelled.partials[0].text);
         QVERIFY(!outcome.summary.isEmpty());
         QCOMPARE(outcome.summary, outcome.partials.back().text);
         QCOMPARE(m_session->deviceBytes(), deviceBytes);  // nothing allocated per step
 
-        // Progress: every step reported once, in order, after its prompt's progress; time only goes on.
-        int finished = 0;
+        // Progress: every step after the resumed one reported once, in order, after its prompt's progress;
+        // time only goes on.
+        int finished = 1;
         double elapsed = 0;
         for (const Event& e : events) {
             QCOMPARE(e.progress.stepsTotal, int(plan->steps.size()));
@@ -158,6 +161,18 @@ private slots:
         QCOMPARE(finished, int(plan->steps.size()));
         QCOMPARE(events.back().progress.remainingSeconds, 0.0);
 
+        // An uninterrupted run ends with the same summary (greedy, and the session's cached prefix changes
+        // nothing).
+        QList<Event> ignored;
+        const SummaryOutcome uninterrupted = run(*m_session, p, *plan, ignored);
+        QVERIFY(uninterrupted.isComplete());
+        for (int i = 0; i < plan->steps.size(); ++i)
+            QCOMPARE(uninterrupted.partials[i].text, outcome.partials[i].text);
+        // A resume list from another plan is refused.
+        PartialSummary stranger = cancelled.partials[0];
+        stranger.step = 3;
+        QVERIFY(!run(*m_session, p, *plan, ignored, {}, {stranger}).status.isOk());
+
         int maps = 0, reduces = 0;
         for (const PartialSummary& s : outcome.partials) {
             const SummaryStep& step = plan->steps[s.step];
@@ -175,7 +190,10 @@ private slots:
             }
         }
         QCOMPARE(maps, plan->mapCount());
-        QCOMPARE(outcome.generatedTokens, [&] { int n = 0; for (const auto& s : outcome.partials) n += s.generatedTokens; return n; }());
+        int generated = 0;  // this run's: the resumed step's tokens are not counted again
+        for (int i = 1; i < outcome.partials.size(); ++i)
+            generated += outcome.partials[i].generatedTokens;
+        QCOMPARE(outcome.generatedTokens, generated);
     }
 
     void cancelsDuringAPrompt()
