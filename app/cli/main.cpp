@@ -14,6 +14,7 @@ int runLogits(const QStringList& args);
 int runSynth(const QStringList& args);
 int runTemplate(const QStringList& args);
 int runConvert(const QStringList& args);
+int runSummarize(const QStringList& args);
 }
 
 namespace {
@@ -33,6 +34,7 @@ constexpr Command kCommands[] = {
     {"synth", "write a random-weight model of any shape and weight type", vela::cli::runSynth},
     {"template", "render a chat template", vela::cli::runTemplate},
     {"convert", "convert a Hugging Face checkpoint (PaliGemma) to GGUF", vela::cli::runConvert},
+    {"summarize", "summarize a whole document (map-reduce when it does not fit the context)", vela::cli::runSummarize},
 };
 
 void printUsage(std::ostream& out)

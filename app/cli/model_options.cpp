@@ -44,17 +44,22 @@ std::optional<uint32_t> ModelOptions::contextLength(const QCommandLineParser& pa
 
 std::unique_ptr<LanguageModel> ModelOptions::load(const QCommandLineParser& parser) const
 {
+    const std::optional<uint32_t> context = contextLength(parser);
+    if (!context)
+        return nullptr;
+    return load(parser, *context);
+}
+
+std::unique_ptr<LanguageModel> ModelOptions::load(const QCommandLineParser& parser, uint32_t contextLength) const
+{
     const std::string path = parser.value("model").toStdString();
     if (path.empty()) {
         reportError("no model given (use -m MODEL)");
         return nullptr;
     }
-    const std::optional<uint32_t> context = contextLength(parser);
-    if (!context)
-        return nullptr;
     LoadOptions options;
     options.device = parser.value(device).toStdString();
-    options.contextLength = *context;
+    options.contextLength = contextLength;
     options.profile = parser.isSet(profile);
     for (const QString& value : parser.values(lora))
         options.loraAdapters.push_back(parseLoraOption(value));

@@ -22,6 +22,8 @@ struct ModelOptions {
     void addTo(QCommandLineParser& parser) const;
     // Loads the model named by -m with a progress line on stderr; prints the error and returns null on failure.
     std::unique_ptr<LanguageModel> load(const QCommandLineParser& parser) const;
+    // The same with the context checked against device memory chosen by the caller (0: the default).
+    std::unique_ptr<LanguageModel> load(const QCommandLineParser& parser, uint32_t contextLength) const;
     std::optional<uint32_t> contextLength(const QCommandLineParser& parser) const;
 };
 
