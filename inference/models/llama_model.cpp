@@ -1048,10 +1048,7 @@ Status LlamaSession::topCandidates(uint32_t k, std::vector<std::pair<TokenId, fl
 
 std::map<std::string, KernelTime> LlamaSession::kernelTimings() const
 {
-    std::map<std::string, KernelTime> out;
-    for (const auto& [name, t] : m_stream->timings())
-        out[name] = {t.dispatches, t.milliseconds, t.bytes};
-    return out;
+    return kernelTimesOf(*m_stream);
 }
 
 }  // namespace

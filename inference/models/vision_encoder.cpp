@@ -56,13 +56,7 @@ public:
     Result<std::vector<float>> encode(std::span<const float> pixels) override;
     std::vector<std::string> validationErrors() const override
 { return m_context->validationErrors(); }
-    std::map<std::string, KernelTime> kernelTimings() const override
-    {
-        std::map<std::string, KernelTime> out;
-        for (const auto& [name, t] : m_stream->timings())
-            out[name] = {t.dispatches, t.milliseconds, t.bytes};
-        return out;
-    }
+    std::map<std::string, KernelTime> kernelTimings() const override { return kernelTimesOf(*m_stream); }
 
 private:
     Result<vk::Buffer> make(VkDeviceSize bytes, vk::BufferUsage usage = vk::BufferUsage::DeviceLocal);
