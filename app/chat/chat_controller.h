@@ -13,9 +13,11 @@
 #pragma once
 
 #include "chat/prompt_builder.h"
+#include "chat/summary_job.h"
 #include "storage/chat_store.h"
 #include "worker/generation_request.h"
 #include "worker/inference_thread.h"
+#include "worker/summary_request.h"
 
 #include <QList>
 #include <QObject>
@@ -126,6 +128,26 @@ public:
     bool seesImages() const { return m_hasModel && m_model.seesImages(); }
     void setProjector(const QString& path);
 
+    // Documents (chat_documents.cpp). openDocument() reads a .txt/.md/.pdf/.html/.docx/.epub on the worker and
+    // plans its summary with the loaded model (summaryJob(): Reading, Planning, then Ready with the plan, or
+    // Failed with the reason; documentFailed says it too); setSummaryOptions() plans it again with another
+    // length, focus or language. startSummary() stores a user message "Summarize “<title>”" with the document
+    // attached (its extracted text, kept for follow-up questions) and an assistant message that shows the
+    // partial summaries as they finish and is replaced by the summary at the end (summaryProgress,
+    // summaryPartial, summaryFinished). stop() cancels it between tokens: the partials stay in the message
+    // (Stopped) and in the job, and startSummary() resumes after them. closeDocument() forgets the job (a
+    // running one is stopped first). All need a loaded model and nothing else in flight; they return false
+    // otherwise. While a summary runs, isGenerating() is true, so the chat's other actions wait.
+    //
+    // A question sent in a conversation that holds a document is answered from the document's passages most
+    // relevant to it, which the prompt carries with their pages or sections (Message::metadata "sources").
+    bool openDocument(const QString& path);
+    bool setSummaryOptions(const SummaryOptions& options);
+    bool startSummary();
+    void closeDocument();
+    const SummaryJob* summaryJob() const { return m_summaryJob.get(); }
+    bool isSummarizing() const { return m_summaryJob && m_summaryJob->stage == SummaryJob::Stage::Running; }
+
 signals:
     void loadProgress(double fraction);
     void modelReady(const vela::app::ModelSummary& summary);
@@ -148,6 +170,12 @@ signals:
     void modelLost(const QString& message);
     void promptFormatChanged(const QString& description);
     void imagesRefused(const QString& message);  // sendWithImages: nothing was sent
+    // Documents: the job's stage, plan or partials changed (summaryJob() holds them; null after closeDocument).
+    void summaryJobChanged();
+    void documentFailed(const QString& message);  // reading or planning failed: the job is Failed
+    void summaryProgress(const vela::app::SummaryProgressInfo& progress);
+    void summaryPartial(const vela::app::PartialSummary& partial);
+    void summaryFinished(qint64 messageId);  // the summary is the content of this assistant message
 
 private:
     void connectWorker();
@@ -178,6 +206,18 @@ private:
     QList<Message> withImageMarkers(const QList<Message>& messages) const;
     std::vector<TokenId> countPromptTokens(const Tokenizer& tokenizer, const QString& prompt) const;
     QString attachPromptImages(GenerationRequest& request, const QList<Message>& kept, const QList<Message>& all);
+    // chat_documents.cpp
+    void connectDocumentSignals();
+    void requestPlan();
+    void onDocumentRead(quint64 requestId, const ExtractedDocument& document);
+    void onSummaryPlanned(quint64 requestId, const SummaryPlan& plan);
+    void onDocumentFailed(quint64 requestId, const QString& message);
+    void onSummaryProgress(const SummaryProgressInfo& progress);
+    void onSummaryPartial(quint64 requestId, const PartialSummary& partial);
+    void onSummaryEnded(quint64 requestId, const SummaryOutcome& outcome);
+    QString partialsText() const;
+    void setJobStage(SummaryJob::Stage stage);
+    QList<Message> withDocumentPassages(const QList<Message>& messages, QStringList* sources);
 
     ChatStore m_store;
     std::unique_ptr<InferenceThread> m_inference;  // declared last among owners: destroyed first
@@ -202,6 +242,10 @@ private:
     Phase m_phase = Phase::Answer;
     QList<Message> m_reflectBase;  // Reflect: the path up to and including the answer being reflected on
     QString m_critique;
+
+    // Documents: the one summary job, and the request its worker answers belong to.
+    std::unique_ptr<SummaryJob> m_summaryJob;
+    quint64 m_documentRequest = 0;
 };
 
 }  // namespace vela::app
