@@ -41,6 +41,7 @@ Composer::Composer(QWidget* parent)
     fitHeight();
     m_edit->installEventFilter(this);
     m_button->setMinimumWidth(80);
+    m_button->setObjectName("sendButton");
     connect(m_button, &QPushButton::clicked, this, [this] {
         if (m_generating)
             emit stopRequested();

@@ -4,6 +4,8 @@
 // Images dropped or pasted on it wait above it as thumbnails (AttachmentStrip) until sent or removed; one that
 // cannot be read is refused with a note naming it, and a note says when the loaded model cannot see images
 // (they stay attached). With PaliGemma loaded, its task buttons (PaliGemmaTasks) sit above the box.
+// A document file dropped on it (.pdf, .docx, … : vela::app::isSupportedDocument) is handed on as
+// documentDropped, for the window to summarize.
 #pragma once
 
 #include "composer_editor.h"
@@ -60,6 +62,7 @@ signals:
     void imageRejected(const QString& message);
     // Instead of sendRequested when images are attached; the box keeps both until clearAfterSend().
     void sendWithImagesRequested(const QString& text, const QList<vela::app::MessageImage>& images);
+    void documentDropped(const QString& path);
 
 protected:
     bool eventFilter(QObject* watched, QEvent* event) override;

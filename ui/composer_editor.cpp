@@ -1,6 +1,7 @@
 #include "composer_editor.h"
 
 #include "chat/attached_image.h"
+#include "documents/document_extractor.h"
 
 #include <QMimeData>
 #include <QUrl>
@@ -24,13 +25,29 @@ bool ComposerEditor::holdsImages(const QMimeData* mime)
     return false;
 }
 
+QString ComposerEditor::droppedDocument(const QMimeData* mime)
+{
+    if (!mime || !mime->hasUrls())
+        return {};
+    for (const QUrl& url : mime->urls()) {
+        if (url.isLocalFile() && vela::app::isSupportedDocument(url.toLocalFile()))
+            return url.toLocalFile();
+    }
+    return {};
+}
+
 bool ComposerEditor::canInsertFromMimeData(const QMimeData* source) const
 {
-    return (m_images && holdsImages(source)) || QPlainTextEdit::canInsertFromMimeData(source);
+    return (m_images && holdsImages(source)) || (m_documents && !droppedDocument(source).isEmpty())
+           || QPlainTextEdit::canInsertFromMimeData(source);
 }
 
 void ComposerEditor::insertFromMimeData(const QMimeData* source)
 {
+    if (const QString document = droppedDocument(source); m_documents && !document.isEmpty()) {
+        m_documents(document);
+        return;
+    }
     if (m_images && holdsImages(source) && m_images(source))
         return;
     QPlainTextEdit::insertFromMimeData(source);

@@ -44,6 +44,7 @@ void Composer::setUpImages()
     column->addWidget(m_tasks);
     column->addWidget(m_attachments);
     m_edit->setImageHandler([this](const QMimeData* mime) { return addImagesFrom(mime); });
+    m_edit->setDocumentHandler([this](const QString& path) { emit documentDropped(path); });
     connect(m_attachments, &AttachmentStrip::changed, this, &Composer::updateImageNote);
     setAcceptDrops(true);
 }
@@ -108,14 +109,18 @@ bool Composer::addImagesFrom(const QMimeData* mime)
 
 void Composer::dragEnterEvent(QDragEnterEvent* event)
 {
-    if (ComposerEditor::holdsImages(event->mimeData()))
+    if (ComposerEditor::holdsImages(event->mimeData()) || !ComposerEditor::droppedDocument(event->mimeData()).isEmpty())
         event->acceptProposedAction();
 }
 
 void Composer::dropEvent(QDropEvent* event)
 {
-    if (addImagesFrom(event->mimeData()))
+    if (const QString document = ComposerEditor::droppedDocument(event->mimeData()); !document.isEmpty()) {
         event->acceptProposedAction();
+        emit documentDropped(document);
+    } else if (addImagesFrom(event->mimeData())) {
+        event->acceptProposedAction();
+    }
 }
 
 QList<vela::app::MessageImage> Composer::images() const

@@ -51,6 +51,7 @@ MainWindow::MainWindow(const Options& options, QWidget* parent) : QMainWindow(pa
     setUpConversationActions(options.settingsFile);
     connectModelChoices();
     connectImageActions();
+    setUpDocuments();
 
     QString dataFolder = options.dataFolder;
     if (dataFolder.isEmpty())
@@ -251,12 +252,18 @@ QString MainWindow::statusText() const
 
 void MainWindow::dragEnterEvent(QDragEnterEvent* event)
 {
-    if (!firstDroppedModel(event->mimeData()).isEmpty() || ComposerEditor::holdsImages(event->mimeData()))
+    if (!firstDroppedModel(event->mimeData()).isEmpty() || ComposerEditor::holdsImages(event->mimeData())
+        || !ComposerEditor::droppedDocument(event->mimeData()).isEmpty())
         event->acceptProposedAction();
 }
 
 void MainWindow::dropEvent(QDropEvent* event)
 {
+    if (const QString document = ComposerEditor::droppedDocument(event->mimeData()); !document.isEmpty()) {
+        event->acceptProposedAction();
+        openDocument(document);  // summarized, not attached
+        return;
+    }
     const QString path = firstDroppedModel(event->mimeData());
     if (path.isEmpty()) {
         if (m_composer->addImagesFrom(event->mimeData()))  // an image dropped anywhere joins the message

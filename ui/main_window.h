@@ -22,6 +22,7 @@ namespace vela::ui {
 class ChatView;
 class Composer;
 class ConversationList;
+class DocumentPanel;
 class ModelPanel;
 class SettingsDialog;
 
@@ -50,7 +51,7 @@ public:
     // Conversation actions (main_window_conversations.cpp): the File menu (new, import, export, settings,
     // quit), rename / delete with undo / search in the list, the settings dialog and the appearance.
     // Files are chosen through a seam, so tests answer without a modal dialog.
-    enum class FileRole { ImportJson, ExportMarkdown, ExportJson };
+    enum class FileRole { ImportJson, ExportMarkdown, ExportJson, SummarizeDocument };
     using FileChooser = std::function<QString(FileRole role, const QString& suggestedPath)>;  // "": cancelled
     void setFileChooser(FileChooser chooser) { m_chooseFile = std::move(chooser); }
     void importConversation();
@@ -59,6 +60,13 @@ public:
     SettingsDialog* openSettings();  // window-modal but not blocking; applied when accepted
     SettingsDialog* settingsDialog() const;  // the open one, or nullptr
     vela::app::AppSettings& appSettings() { return *m_appSettings; }
+
+    // Documents (main_window_documents.cpp): a document dropped on the window or the composer, or chosen with
+    // File › Summarize document…, opens in the DocumentPanel above the composer, which plans, runs and
+    // cancels its summary through the controller. A document that cannot be opened says why there.
+    DocumentPanel* documentPanel() const { return m_documentPanel; }
+    void openDocument(const QString& path);
+    void chooseDocument();
 
 protected:
     void dragEnterEvent(QDragEnterEvent* event) override;
@@ -96,6 +104,13 @@ private:
     bool writeExport(const QString& path, const QByteArray& bytes);
     void showError(const QString& message);
 
+    // main_window_documents.cpp
+    void setUpDocuments();
+    void addDocumentAction();
+    void connectDocumentActions();
+    void updateDocumentPanel();
+    void onSummaryStageChanged();
+
     vela::app::ChatController m_chat;
     ConversationList* m_conversations = nullptr;
     ChatView* m_chatView = nullptr;
@@ -113,6 +128,8 @@ private:
     QAction* m_exportMarkdownAction = nullptr;
     QAction* m_exportJsonAction = nullptr;
     vela::app::Theme m_appliedTheme = vela::app::Theme::System;
+    DocumentPanel* m_documentPanel = nullptr;
+    int m_documentStage = -1;  // the summary job's stage last shown (-1: none), to act on changes only
 };
 
 }  // namespace vela::ui

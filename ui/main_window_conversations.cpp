@@ -6,6 +6,7 @@
 #include "chat_view.h"
 #include "composer.h"
 #include "conversation_list.h"
+#include "document_panel.h"
 #include "settings_dialog.h"
 #include "theme.h"
 
@@ -138,6 +139,8 @@ QString MainWindow::chooseFile(FileRole role, const QString& suggestedPath)
         return QFileDialog::getSaveFileName(this, tr("Export as Markdown"), suggestedPath, tr("Markdown (*.md)"));
     case FileRole::ExportJson:
         return QFileDialog::getSaveFileName(this, tr("Export as JSON"), suggestedPath, tr("JSON (*.json)"));
+    case FileRole::SummarizeDocument:
+        return QFileDialog::getOpenFileName(this, tr("Summarize document"), suggestedPath, documentFileFilter());
     }
     return {};
 }
