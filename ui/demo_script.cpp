@@ -1,10 +1,12 @@
 #include "demo_script.h"
 
 #include "composer.h"
+#include "document_panel.h"
 #include "main_window.h"
 #include "model_panel.h"
 
 #include <QApplication>
+#include <QPushButton>
 #include <QTimer>
 
 #include <cstdio>
@@ -27,6 +29,9 @@ void DemoScript::start()
     connect(chat, &vela::app::ChatController::loadFailed, this, &DemoScript::finish);
     connect(chat, &vela::app::ChatController::generationFinished, this, &DemoScript::onAnswered);
     connect(chat, &vela::app::ChatController::generationFailed, this, &DemoScript::finish);
+    connect(chat, &vela::app::ChatController::summaryJobChanged, this, &DemoScript::onSummaryJobChanged);
+    connect(chat, &vela::app::ChatController::summaryPartial, this, &DemoScript::onSummaryPartial);
+    connect(chat, &vela::app::ChatController::summaryFinished, this, &DemoScript::finish);
     if (!m_steps.screenshotPath.isEmpty())
         QTimer::singleShot(kGiveUpMs, this, &DemoScript::finish);
     if (!m_steps.model.isEmpty())
@@ -37,6 +42,13 @@ void DemoScript::start()
 
 void DemoScript::onModelReady()
 {
+    if (!m_steps.document.isEmpty()) {
+        m_window->chat()->newConversation();
+        m_window->openDocument(m_steps.document);
+        if (!m_window->chat()->summaryJob())
+            finish();  // refused: the screenshot shows why
+        return;
+    }
     if (m_steps.messages.isEmpty()) {
         finish();
         return;
@@ -62,12 +74,38 @@ void DemoScript::sendNext()
 
 void DemoScript::onAnswered()
 {
+    if (!m_steps.document.isEmpty())
+        return;  // a summary ends with summaryFinished
     if (m_sent >= m_steps.messages.size()) {
         finish();
         return;
     }
     // After the answer's own signal handlers have run.
     QTimer::singleShot(0, this, &DemoScript::sendNext);
+}
+
+// The plan shows: screenshot it, or press Summarize as a user would. A failure ends the script.
+void DemoScript::onSummaryJobChanged()
+{
+    const vela::app::SummaryJob* job = m_window->chat()->summaryJob();
+    if (!job || m_steps.document.isEmpty())
+        return;
+    if (job->stage == vela::app::SummaryJob::Stage::Failed) {
+        finish();
+    } else if (job->stage == vela::app::SummaryJob::Stage::Ready && !m_summaryStarted) {
+        if (m_steps.shotAt == QLatin1String("plan")) {
+            finish();
+            return;
+        }
+        m_summaryStarted = true;
+        QTimer::singleShot(0, m_window->documentPanel()->startButton(), &QPushButton::click);
+    }
+}
+
+void DemoScript::onSummaryPartial()
+{
+    if (m_steps.shotAt == QLatin1String("partial"))
+        finish();
 }
 
 void DemoScript::finish()

@@ -2,7 +2,9 @@
 // loads the model, sends each text in turn in a new conversation (the next once the answer before it has
 // finished; the images go with the first, attached through the composer as a drop would attach them),
 // and with VELA_SCREENSHOT=file.png saves the window (QWidget::grab, exact at any display) once the last
-// answer has finished, then quits.
+// answer has finished, then quits. `vela --open MODEL --summarize FILE [--shot-at plan|partial|done]` opens the
+// document instead, presses Summarize once its plan shows, and takes the screenshot when the plan shows, when
+// the first partial summary has finished, or when the summary is done (the default).
 #pragma once
 
 #include <QObject>
@@ -22,6 +24,8 @@ public:
         QStringList messages;    // sent one after another once the model is ready
         QStringList images;      // attached to the first message
         QString screenshotPath;  // saved when the script has run; the app then quits
+        QString document;        // summarized instead of sending messages
+        QString shotAt;          // with `document`: "plan", "partial" or "done" ("": done)
     };
 
     DemoScript(MainWindow* window, Steps steps);
@@ -32,11 +36,14 @@ private:
     void onAnswered();
     void finish();
     void sendNext();
+    void onSummaryJobChanged();
+    void onSummaryPartial();
 
     MainWindow* m_window;
     Steps m_steps;
     qsizetype m_sent = 0;
     bool m_done = false;
+    bool m_summaryStarted = false;
 };
 
 }  // namespace vela::ui

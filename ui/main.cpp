@@ -23,9 +23,12 @@ int main(int argc, char** argv)
     const QCommandLineOption maxTokens("max-tokens", "Longest answer of new conversations, in tokens.", "N");
     const QCommandLineOption context("ctx", "Context size of new conversations, in tokens.", "N");
     const QCommandLineOption ignoreEos("ignore-eos", "Keep answering past the end-of-text token (demos, tests).");
+    const QCommandLineOption summarize("summarize", "Summarize the document FILE once the model is loaded.", "FILE");
+    const QCommandLineOption shotAt("shot-at", "With --summarize and VELA_SCREENSHOT: when to take it (plan, partial, done).",
+                                    "WHEN");
     const QCommandLineOption data("data", "Folder of the chat database.", "DIR");
     const QCommandLineOption models("models", "Folder listed in the model panel.", "DIR");
-    parser.addOptions({open, send, image, temp, maxTokens, context, ignoreEos, data, models});
+    parser.addOptions({open, send, image, temp, maxTokens, context, ignoreEos, summarize, shotAt, data, models});
     parser.process(app);
 
     vela::ui::MainWindow window({.dataFolder = parser.value(data), .modelsFolder = parser.value(models)});
@@ -39,8 +42,9 @@ int main(int argc, char** argv)
     window.chat()->setIgnoreEndOfGeneration(parser.isSet(ignoreEos));
     window.chat()->setDefaultSettings(settings);
     window.show();
-    auto* script = new vela::ui::DemoScript(
-        &window, {parser.value(open), parser.values(send), parser.values(image), qEnvironmentVariable("VELA_SCREENSHOT")});
+    auto* script = new vela::ui::DemoScript(&window, {parser.value(open), parser.values(send), parser.values(image),
+                                                      qEnvironmentVariable("VELA_SCREENSHOT"), parser.value(summarize),
+                                                      parser.value(shotAt)});
     script->start();
     return app.exec();
 }
