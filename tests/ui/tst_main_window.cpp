@@ -193,7 +193,7 @@ private slots:
 
         // Anything else is refused at the door.
         QMimeData text;
-        text.setUrls({QUrl::fromLocalFile(data.filePath("notes.txt"))});
+        text.setUrls({QUrl::fromLocalFile(data.filePath("notes.rtf"))});
         QDragEnterEvent refused(at, Qt::CopyAction, &text, Qt::LeftButton, Qt::NoModifier);
         refused.setAccepted(false);
         QApplication::sendEvent(window.get(), &refused);
