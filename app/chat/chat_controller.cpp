@@ -47,6 +47,7 @@ void ChatController::connectWorker()
     connect(worker, &InferenceWorker::finished, this, &ChatController::onFinished);
     connect(worker, &InferenceWorker::failed, this, &ChatController::onFailed);
     connect(worker, &InferenceWorker::modelUnloaded, this, &ChatController::onModelUnloaded);
+    connectDocumentSignals();
 }
 
 Status ChatController::openStore(const QString& dir)
@@ -168,6 +169,7 @@ void ChatController::openConversation(qint64 id)
         return;
     }
     m_conversationId = id;
+    m_documents.clear();  // read again from their attachments when a question needs them
     m_settings = conversation.value().settings;
     m_messages = path.value();
     emit conversationOpened(id);

@@ -19,6 +19,7 @@
 #include "worker/inference_thread.h"
 #include "worker/summary_request.h"
 
+#include <QHash>
 #include <QList>
 #include <QObject>
 #include <QString>
@@ -209,6 +210,7 @@ private:
     // chat_documents.cpp
     void connectDocumentSignals();
     void requestPlan();
+    void onDocumentReadProgress(quint64 requestId, double fraction);
     void onDocumentRead(quint64 requestId, const ExtractedDocument& document);
     void onSummaryPlanned(quint64 requestId, const SummaryPlan& plan);
     void onDocumentFailed(quint64 requestId, const QString& message);
@@ -246,6 +248,9 @@ private:
     // Documents: the one summary job, and the request its worker answers belong to.
     std::unique_ptr<SummaryJob> m_summaryJob;
     quint64 m_documentRequest = 0;
+    SummaryOptions m_summaryOptions;  // the last chosen, for the next document
+    // The documents of the open conversation's messages (by user message id), read from their attachments once.
+    QHash<qint64, ExtractedDocument> m_documents;
 };
 
 }  // namespace vela::app

@@ -6,6 +6,7 @@
 #include "chat/context_fit.h"
 
 #include <QDateTime>
+#include <QJsonArray>
 
 #include <algorithm>
 
@@ -127,7 +128,12 @@ void ChatController::startAnswer()
     // Empty but not null: Qt SQL binds a null QString as NULL, which the content column refuses.
     storeMessage(MessageRole::Assistant, QStringLiteral(""), MessageState::Partial);
     m_phase = Phase::Answer;
-    runGeneration(question);
+    // A question about the conversation's document carries its most relevant passages (chat_documents.cpp).
+    QStringList sources;
+    const QList<Message> prompt = withDocumentPassages(question, &sources);
+    if (!sources.isEmpty())
+        m_messages.back().metadata.insert(QStringLiteral("sources"), QJsonArray::fromStringList(sources));
+    runGeneration(prompt);
 }
 
 void ChatController::runGeneration(const QList<Message>& promptMessages)

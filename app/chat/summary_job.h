@@ -28,7 +28,9 @@ struct SummaryJob {
     ExtractedDocument document;       // from Planning on
     SummaryOptions options;
     SummaryPlan plan;                 // from Ready on
+    QString modelPath;                // the model the plan was made for
     QList<PartialSummary> partials;   // the finished steps, in run order (kept by a stop)
+    qint64 conversationId = 0;        // Running on: where the messages below are
     qint64 questionMessageId = 0;     // Running on: the user message "Summarize …" with the document attached
     qint64 answerMessageId = 0;       // the assistant message the partials, then the summary, are written into
     QString error;                    // Failed, or why a run stopped when it was not the user

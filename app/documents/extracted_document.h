@@ -3,6 +3,9 @@
 // paragraph/heading/page boundaries and the summary can cite "p. 12" or "§ Results".
 #pragma once
 
+#include "vela/status.h"
+
+#include <QByteArray>
 #include <QList>
 #include <QString>
 
@@ -44,5 +47,16 @@ struct ExtractedDocument {
     QString plainText() const;
     qsizetype characterCount() const;
 };
+
+// The extracted document as it is stored with a conversation (ChatStore's Attachment::extractedText of a
+// document), so follow-up questions can be answered from it later. Compact JSON, UTF-8:
+//   {"format":"vela-document-v1","path":…,"title":…,"format_name":"pdf","page_count":12,
+//    "pages_without_text":[4],"blocks":[{"k":"h","t":"Results","l":2,"p":3,"s":"Results"},{"k":"p","t":…,"p":3,"s":…}]}
+// A block's "l" is written for headings only, "p" when it is above 0, "s" when it is not empty.
+QByteArray documentToJson(const ExtractedDocument& document);
+// Reads what documentToJson wrote. The text may come from a damaged or imported database, so everything is
+// checked (format tag, types, an empty block list or text, heading levels 1…6, pages 0…page_count) and any
+// flaw is a failure saying what is wrong, never a crash or a half-read document.
+Result<ExtractedDocument> documentFromJson(const QByteArray& json);
 
 }  // namespace vela::app

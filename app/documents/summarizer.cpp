@@ -168,7 +168,7 @@ private:
             if (cancelRequested())
                 return Status::failure(kCancelled);
             const std::span<const TokenId> slice(ids.data() + at, std::min(kPromptSlice, last - at));
-            if (Status s = m_session.evaluate(slice, Logits::None, m_logits); !s)
+            if (Status s = retryStaleCancel([&] { return m_session.evaluate(slice, Logits::None, m_logits); }); !s)
                 return s;
             report(double(at + slice.size() - common) / double(ids.size() - common), nullptr);
         }
@@ -177,18 +177,33 @@ private:
         return next(ids.back(), first);
     }
 
+    // Session::cancel() sets a flag the next evaluate consumes: one that came just after the last evaluate of an
+    // earlier run (a stop that landed late) must not cancel this one, so a "cancelled" nobody asked for is retried.
+    template <typename Step>
+    Status retryStaleCancel(const Step& step)
+    {
+        Status s = step();
+        if (isCancelledStatus(s) && !cancelRequested())
+            s = step();
+        return s;
+    }
+
     // Evaluates `token` and chooses the one after it: the argmax on the device when greedy.
     Status next(TokenId token, TokenId& chosen)
     {
         if (m_greedy) {
-            Result<TokenId> id = m_session.evaluateGreedy(token);
-            if (!id)
-                return id.status();
+            Result<TokenId> id = kNoToken;
+            if (Status s = retryStaleCancel([&] {
+                    id = m_session.evaluateGreedy(token);
+                    return id ? Status{} : id.status();
+                });
+                !s)
+                return s;
             chosen = *id;
             return {};
         }
         const TokenId one[] = {token};
-        if (Status s = m_session.evaluate(one, Logits::Last, m_logits); !s)
+        if (Status s = retryStaleCancel([&] { return m_session.evaluate(one, Logits::Last, m_logits); }); !s)
             return s;
         chosen = m_sampler.sample(m_logits);
         return {};

@@ -1,5 +1,7 @@
 #include "documents/text_splitter.h"
 
+#include <QRegularExpression>
+
 #include <algorithm>
 #include <string>
 
@@ -122,7 +124,72 @@ private:
     int m_max;
 };
 
+// splitToLength's levels, coarsest first; a unit still too long goes one level down.
+enum class LengthLevel { Sentences, Lines, Words, Characters };
+
+QStringList cutToLength(const QString& text, qsizetype maxChars, LengthLevel level);
+
+QStringList packToLength(const QStringList& units, QChar joiner, qsizetype maxChars, LengthLevel level)
+{
+    QStringList out;
+    QString current;
+    for (const QString& unit : units) {
+        if (unit.size() > maxChars) {
+            if (!current.isEmpty())
+                out << current;
+            current.clear();
+            out << cutToLength(unit, maxChars, LengthLevel(int(level) + 1));
+            continue;
+        }
+        if (!current.isEmpty() && current.size() + 1 + unit.size() > maxChars) {
+            out << current;
+            current.clear();
+        }
+        current += (current.isEmpty() ? QString() : QString(joiner)) + unit;
+    }
+    if (!current.isEmpty())
+        out << current;
+    return out;
+}
+
+QStringList cutCharacters(const QString& text, qsizetype maxChars)
+{
+    QStringList out;
+    for (qsizetype from = 0; from < text.size();) {
+        qsizetype to = std::min(text.size(), from + maxChars);
+        if (to < text.size() && text[to].isLowSurrogate())
+            --to;
+        const QString piece = text.mid(from, to - from).trimmed();
+        if (!piece.isEmpty())
+            out << piece;
+        from = to;
+    }
+    return out;
+}
+
+QStringList cutToLength(const QString& text, qsizetype maxChars, LengthLevel level)
+{
+    static const QRegularExpression spaces(QStringLiteral("\\s+"));
+    const QString trimmed = text.trimmed();
+    if (trimmed.isEmpty())
+        return {};
+    if (trimmed.size() <= maxChars)
+        return {trimmed};
+    switch (level) {
+    case LengthLevel::Sentences: return packToLength(splitSentences(trimmed), ' ', maxChars, level);
+    case LengthLevel::Lines: return packToLength(trimmed.split('\n', Qt::SkipEmptyParts), '\n', maxChars, level);
+    case LengthLevel::Words: return packToLength(trimmed.split(spaces, Qt::SkipEmptyParts), ' ', maxChars, level);
+    case LengthLevel::Characters: break;
+    }
+    return cutCharacters(trimmed, maxChars);
+}
+
 }  // namespace
+
+QStringList splitToLength(const QString& text, qsizetype maxChars)
+{
+    return cutToLength(text, std::max<qsizetype>(2, maxChars), LengthLevel::Sentences);
+}
 
 QStringList splitSentences(const QString& text)
 {

@@ -38,4 +38,22 @@ void InferenceThread::generate(const GenerationRequest& request)
     QMetaObject::invokeMethod(worker, [worker, request] { worker->generate(request); }, Qt::QueuedConnection);
 }
 
+void InferenceThread::readDocument(quint64 requestId, const QString& path)
+{
+    InferenceWorker* worker = m_worker.get();
+    QMetaObject::invokeMethod(worker, [worker, requestId, path] { worker->readDocument(requestId, path); }, Qt::QueuedConnection);
+}
+
+void InferenceThread::planSummary(const SummaryPlanRequest& request)
+{
+    InferenceWorker* worker = m_worker.get();
+    QMetaObject::invokeMethod(worker, [worker, request] { worker->planSummary(request); }, Qt::QueuedConnection);
+}
+
+void InferenceThread::summarize(const SummaryRunRequest& request)
+{
+    InferenceWorker* worker = m_worker.get();
+    QMetaObject::invokeMethod(worker, [worker, request] { worker->summarize(request); }, Qt::QueuedConnection);
+}
+
 }  // namespace vela::app

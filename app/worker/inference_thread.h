@@ -32,6 +32,10 @@ public:
     void loadModel(const QString& path, const LoadRequest& request = {});
     void unloadModel();
     void generate(const GenerationRequest& request);
+    // Documents: see InferenceWorker::readDocument, planSummary and summarize.
+    void readDocument(quint64 requestId, const QString& path);
+    void planSummary(const SummaryPlanRequest& request);
+    void summarize(const SummaryRunRequest& request);
     // Thread-safe, immediate: see InferenceWorker::requestStop().
     void requestStop() { m_worker->requestStop(); }
 

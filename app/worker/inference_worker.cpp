@@ -80,6 +80,7 @@ void InferenceWorker::setSession(std::unique_ptr<Session> session)
 void InferenceWorker::unloadModel()
 {
     const bool had = m_model != nullptr;
+    m_summarySpeed = {};
     setSession(nullptr);
     m_vision.reset();
     m_model.reset();
@@ -412,6 +413,14 @@ void registerWorkerTypes()
     qRegisterMetaType<GenerationRequest>();
     qRegisterMetaType<ModelSummary>();
     qRegisterMetaType<GenerationStats>();
+    qRegisterMetaType<ExtractedDocument>();
+    qRegisterMetaType<SummaryOptions>();
+    qRegisterMetaType<SummaryPlan>();
+    qRegisterMetaType<PartialSummary>();
+    qRegisterMetaType<SummaryOutcome>();
+    qRegisterMetaType<SummaryPlanRequest>();
+    qRegisterMetaType<SummaryRunRequest>();
+    qRegisterMetaType<SummaryProgressInfo>();
 }
 
 }  // namespace vela::app

@@ -10,6 +10,7 @@
 #pragma once
 
 #include "worker/generation_request.h"
+#include "worker/summary_request.h"
 #include "worker/vision_support.h"
 
 #include "vela/language_model.h"
@@ -48,6 +49,15 @@ public slots:
     void unloadModel();
     void generate(const vela::app::GenerationRequest& request);
 
+    // Documents (inference_worker_documents.cpp). readDocument extracts the file's text (documentReadProgress,
+    // then documentRead or documentFailed; requestStop() cancels it); planSummary plans its summary with the
+    // loaded model's tokenizer and this session's context, timing the device once per model for the estimate
+    // (summaryPlanned or documentFailed); summarize runs a plan (summaryProgress, summaryPartial per finished
+    // step, then summaryEnded — cancelled by requestStop(), with the partials finished so far).
+    void readDocument(quint64 requestId, const QString& path);
+    void planSummary(const vela::app::SummaryPlanRequest& request);
+    void summarize(const vela::app::SummaryRunRequest& request);
+
 signals:
     void loadProgress(double fraction);
     void loadFailed(const QString& message);
@@ -57,6 +67,13 @@ signals:
     void token(const QString& text);
     void finished(const vela::app::GenerationStats& stats);
     void failed(const QString& message);
+    void documentReadProgress(quint64 requestId, double fraction);
+    void documentRead(quint64 requestId, const vela::app::ExtractedDocument& document);
+    void summaryPlanned(quint64 requestId, const vela::app::SummaryPlan& plan);
+    void documentFailed(quint64 requestId, const QString& message);
+    void summaryProgress(const vela::app::SummaryProgressInfo& progress);
+    void summaryPartial(quint64 requestId, const vela::app::PartialSummary& partial);
+    void summaryEnded(quint64 requestId, const vela::app::SummaryOutcome& outcome);
 
 private:
     struct Generation;
@@ -89,6 +106,7 @@ private:
     std::atomic<bool> m_stop{false};
     std::atomic<bool> m_shutDown{false};
     double m_lastProgress = -1;
+    SummarySpeed m_summarySpeed;  // measured once per loaded model, for summary plans' time estimates
 };
 
 }  // namespace vela::app
