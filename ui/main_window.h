@@ -109,7 +109,6 @@ private:
     void addDocumentAction();
     void connectDocumentActions();
     void updateDocumentPanel();
-    void onSummaryStageChanged();
 
     vela::app::ChatController m_chat;
     ConversationList* m_conversations = nullptr;
@@ -129,7 +128,6 @@ private:
     QAction* m_exportJsonAction = nullptr;
     vela::app::Theme m_appliedTheme = vela::app::Theme::System;
     DocumentPanel* m_documentPanel = nullptr;
-    int m_documentStage = -1;  // the summary job's stage last shown (-1: none), to act on changes only
 };
 
 }  // namespace vela::ui

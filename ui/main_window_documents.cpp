@@ -1,8 +1,9 @@
 // The main window's documents: a document dropped on the window or the composer, or chosen with File ›
 // Summarize document…, goes to ChatController::openDocument(); the DocumentPanel above the composer shows the
 // summary job the controller holds and hands the user's choices (options, Summarize / Resume, Cancel, ×)
-// back to it. While a summary runs the controller is generating, so the composer's Stop (and Esc) cancel it
-// as they stop an answer; the assistant message it rewrites with each partial summary is shown again then.
+// back to it. While a summary runs the controller is generating (generationStarted … generationFinished), so
+// the composer's Stop (and Esc) cancel it as they stop an answer, and the chat view streams the partial
+// summaries into the answer as assistantText; conversationOpened shows the final summary in their place.
 #include "main_window.h"
 
 #include "chat_view.h"
@@ -19,7 +20,7 @@
 namespace vela::ui {
 
 using vela::app::ChatController;
-using vela::app::SummaryJob;
+using vela::app::MessageState;
 
 void MainWindow::setUpDocuments()
 {
@@ -62,14 +63,12 @@ void MainWindow::connectDocumentActions()
     connect(&m_chat, &ChatController::summaryJobChanged, this, &MainWindow::updateDocumentPanel);
     connect(&m_chat, &ChatController::documentFailed, this, &MainWindow::updateDocumentPanel);
     connect(&m_chat, &ChatController::summaryProgress, m_documentPanel, &DocumentPanel::showProgress);
-    connect(&m_chat, &ChatController::summaryPartial, this, [this] {
-        updateDocumentPanel();
-        m_chatView->setMessages(m_chat.messages());  // the answer was rewritten with the new partial
-    });
-    connect(&m_chat, &ChatController::summaryFinished, this, [this] {
-        updateDocumentPanel();
-        m_chatView->setMessages(m_chat.messages());
-        statusBar()->showMessage(tr("The summary was added to the chat."), 10000);
+    connect(&m_chat, &ChatController::summaryFinished, this,
+            [this] { statusBar()->showMessage(tr("The summary was added to the chat."), 10000); });
+    // A resumed run writes on into the stopped answer: it is being written again, not stopped.
+    connect(&m_chat, &ChatController::generationStarted, this, [this] {
+        if (m_chat.isSummarizing())
+            m_chatView->setLastState(MessageState::Partial);
     });
     // Whether Summarize can be pressed follows the model and the answers.
     connect(&m_chat, &ChatController::generationStarted, this, &MainWindow::updateDocumentPanel);
@@ -82,10 +81,13 @@ void MainWindow::connectDocumentActions()
 
 void MainWindow::openDocument(const QString& path)
 {
-    if (m_chat.openDocument(path))
-        return;  // the panel follows summaryJobChanged
+    // The panel follows summaryJobChanged; a job that failed at once (no model loaded) says why itself.
+    if (m_chat.openDocument(path) || (m_chat.summaryJob() && m_chat.summaryJob()->path == path))
+        return;
     QString why;
-    if (m_chat.isLoading())
+    if (m_chat.isSummarizing())
+        why = tr("A document is being summarized: cancel it, or wait for it to finish, then open this one.");
+    else if (m_chat.isLoading())
         why = tr("Wait for the model to finish loading, then open the document again.");
     else if (!m_chat.hasModel())
         why = tr("Load a model first: Vela reads the document with the model's tokenizer to plan the summary, "
@@ -107,25 +109,7 @@ void MainWindow::chooseDocument()
 
 void MainWindow::updateDocumentPanel()
 {
-    const SummaryJob* job = m_chat.summaryJob();
-    m_documentPanel->showJob(job, m_chat.hasModel() && !m_chat.isGenerating());
-    onSummaryStageChanged();
-}
-
-// A run starting or ending changes what the composer's button does, and the message it writes.
-void MainWindow::onSummaryStageChanged()
-{
-    const SummaryJob* job = m_chat.summaryJob();
-    const int stage = job ? int(job->stage) : -1;
-    if (stage == m_documentStage)
-        return;
-    const bool wasRunning = m_documentStage == int(SummaryJob::Stage::Running);
-    m_documentStage = stage;
-    const bool running = stage == int(SummaryJob::Stage::Running);
-    m_chatView->setStreaming(running);
-    if (wasRunning && !running)
-        m_chatView->setMessages(m_chat.messages());  // the answer's final text and state (Stopped, Complete)
-    updateComposer();
+    m_documentPanel->showJob(m_chat.summaryJob(), m_chat.hasModel() && !m_chat.isGenerating());
 }
 
 }  // namespace vela::ui
