@@ -219,6 +219,8 @@ QWidget* DocumentPanel::buildOptionsRow()
     m_language->setObjectName("summaryLanguage");
     m_language->setPlaceholderText(tr("Language: the document's"));
     m_language->setToolTip(tr("The language to write the summary in, e.g. “French”"));
+    for (QLineEdit* edit : {m_focus, m_language})  // the placeholder says what empty means: keep it whole
+        edit->setMinimumWidth(edit->fontMetrics().horizontalAdvance(edit->placeholderText()) + 24);
     m_start->setObjectName("startSummary");
     m_cancel->setObjectName("cancelSummary");
     row->addWidget(new QLabel(tr("Length"), m_options));
@@ -345,6 +347,7 @@ void DocumentPanel::showOptions(const SummaryOptions& options)
 
 void DocumentPanel::showPartials(const QList<PartialSummary>& partials)
 {
+    m_partials->setVisible(!partials.isEmpty());
     // Rebuilt only when the list grew or was reset: the user may be hovering an item's tooltip.
     if (m_partials->count() == partials.size()
         && (partials.isEmpty() || m_partials->item(m_partials->count() - 1)->toolTip() == partials.back().text))
@@ -354,7 +357,6 @@ void DocumentPanel::showPartials(const QList<PartialSummary>& partials)
         auto* item = new QListWidgetItem(partialLine(partial), m_partials);
         item->setToolTip(partial.text);
     }
-    m_partials->setVisible(!partials.isEmpty());
     m_partials->scrollToBottom();
 }
 

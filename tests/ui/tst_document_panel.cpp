@@ -105,6 +105,7 @@ private slots:
         QVERIFY2(panel.planText().startsWith("3 chunks, then 1 combining pass: 4 passes in all.\nabout 3 min 20 s"),
                  qPrintable(panel.planText()));
         QVERIFY(panel.planText().contains("context 256 tokens"));
+        QVERIFY(panel.partialList()->isHidden());  // no empty box before the first partial
         QVERIFY(!panel.startButton()->isEnabled());  // no model, or an answer being written
         QVERIFY(!panel.cancelButton()->isEnabled());
 

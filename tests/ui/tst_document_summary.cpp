@@ -210,6 +210,10 @@ private slots:
         QCOMPARE(answer->state, MessageState::Complete);
         QVERIFY(m_window->chatView()->toPlainText().contains(job->partials.back().text.section('\n', 0, 0)));
         QVERIFY(m_panel->statusText().startsWith("Summary added to the chat."));
+        const vela::app::PartialSummary& last = job->partials.back();
+        QVERIFY2(m_window->statusText().contains(
+                     QStringLiteral("context %1 / %2").arg(last.promptTokens + last.generatedTokens).arg(kContext)),
+                 qPrintable(m_window->statusText()));
         QCOMPARE(m_panel->partialTexts().size(), steps);
 
         const vela::app::Message* question = m_chat->findMessage(questionId);
