@@ -302,8 +302,8 @@ private slots:
         for (QAction* a : window->menuBar()->actions().front()->menu()->actions())
             if (!a->isSeparator())
                 names.append(a->objectName());
-        QCOMPARE(names, QStringList({"actionNewChat", "actionImport", "actionExportMarkdown", "actionExportJson",
-                                     "actionSettings", "actionQuit"}));
+        QCOMPARE(names, QStringList({"actionNewChat", "actionSummarizeDocument", "actionImport", "actionExportMarkdown",
+                                     "actionExportJson", "actionSettings", "actionQuit"}));
         QCOMPARE(action(*window, "actionNewChat")->shortcut(), QKeySequence(QKeySequence::New));
     }
 
