@@ -204,7 +204,9 @@ QList<DocumentPassage> cutPassages(const ExtractedDocument& document, qsizetype 
     for (const DocumentBlock& block : document.blocks) {
         for (const Piece& p : blockPieces(block, maxChars)) {
             const bool newPage = !current.isEmpty() && p.page != current.back().page;
-            if (!current.isEmpty() && (chars + p.text.size() > maxChars || (p.heading && chars >= kHeadingBreak * maxChars) ||
+            // Headings alone are no passage: they stay with what follows, even when that makes it longer.
+            const bool headingsOnly = std::all_of(current.begin(), current.end(), [](const Piece& q) { return q.heading; });
+            if (!headingsOnly && (chars + p.text.size() > maxChars || (p.heading && chars >= kHeadingBreak * maxChars) ||
                                        (newPage && chars >= kPageBreak * maxChars)))
                 flush();
             current.append(p);

@@ -337,6 +337,35 @@ private slots:
         QVERIFY(passagesForPrompt(passages).startsWith(QStringLiteral("[§ Glaciology]\n## Glaciology\n\n")));
     }
 
+    void unicodeWordsMatch_data()
+    {
+        QTest::addColumn<QString>("question");
+        QTest::addColumn<int>("page");
+        QTest::newRow("Cyrillic, other case") << "Что такое МОСКВА?" << 2;
+        QTest::newRow("Greek final sigma folded") << "ΟΔΟΣ" << 3;
+        QTest::newRow("Han characters, no spaces") << "東京について" << 4;
+        QTest::newRow("French, apostrophes between words") << "Qu'est-ce qu'un café ?" << 5;
+    }
+
+    void unicodeWordsMatch()
+    {
+        QFETCH(QString, question);
+        QFETCH(int, page);
+        ExtractedDocument d;
+        d.format = DocumentFormat::Pdf;
+        d.pageCount = 5;
+        d.blocks << paragraph(test::proseWords(50, 1), 1) << paragraph(QStringLiteral("Москва — столица России."), 2)
+                 << paragraph(QStringLiteral("Η οδος είναι μακριά."), 3)
+                 << paragraph(QStringLiteral("東京は日本の首都です。"), 4)
+                 << paragraph(QStringLiteral("Un cafe n'est pas un café."), 5);
+        const QList<DocumentPassage> passages = relevantPassages(d, question, 30, kWordCounter, 10);
+        QVERIFY(!passages.isEmpty());
+        const DocumentPassage& best = bestOf(passages);  // short pages share passages
+        QVERIFY2(best.source.firstPage <= page && page <= best.source.lastPage, qPrintable(best.source.citation()));
+        QVERIFY(best.text.contains(d.blocks[page - 1].text));
+        QVERIFY(best.score > 0);
+    }
+
     void budgetIsKept_data()
     {
         QTest::addColumn<int>("budget");
@@ -455,6 +484,12 @@ private slots:
         QCOMPARE(joined, dump.blocks.front().text);  // nothing lost
         for (const DocumentPassage& p : cut)
             QVERIFY(!p.text.back().isHighSurrogate() && !p.text.front().isLowSurrogate());
+
+        // A heading before it is not a passage of its own, though the first piece fills a passage: it leads
+        // that piece.
+        dump.blocks.prepend(heading(QStringLiteral("Dump"), 1));
+        const QList<DocumentPassage> headed = relevantPassages(dump, QString(), 1000, perChar, 300);
+        QVERIFY(headed.front().text.startsWith(QStringLiteral("# Dump\n\nxxx")));
     }
 
     void storiesTokenizerCountsThePassages()
