@@ -66,7 +66,8 @@ QString stem(QString word)
         return word;
     if (word.endsWith(QLatin1String("ies")))
         word.chop(3), word += QLatin1Char('y');
-    else if (word.endsWith(QLatin1String("sses")) || (word.endsWith(QLatin1String("es")) && endsWithAny(word.chopped(2), {"x", "z", "ch", "sh"})))
+    else if (word.endsWith(QLatin1String("sses")) ||
+             (word.endsWith(QLatin1String("es")) && endsWithAny(word.chopped(2), {"x", "z", "ch", "sh"})))
         word.chop(2);
     else if (word.endsWith(QLatin1Char('s')) && !endsWithAny(word, {"ss", "us", "is"}))
         word.chop(1);

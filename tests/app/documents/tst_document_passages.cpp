@@ -311,7 +311,8 @@ private slots:
         QCOMPARE(best.source.citation(), QStringLiteral("p. %1, § %2").arg(page).arg(topics()[page - 2].title));
         QVERIFY(best.text.contains(topics()[page - 2].sentences.section(' ', 0, 2)) ||
                 best.text.contains(topics()[page - 2].title));
-        QVERIFY(passagesForPrompt(passages).contains(QStringLiteral("[p. %1, § %2]\n").arg(page).arg(topics()[page - 2].title)));
+        const QString label = QStringLiteral("[p. %1, § %2]\n").arg(page).arg(topics()[page - 2].title);
+        QVERIFY(passagesForPrompt(passages).contains(label));
         QVERIFY(totalTokens(passages) <= 120);
     }
 
@@ -354,7 +355,8 @@ private slots:
         ExtractedDocument d;
         d.format = DocumentFormat::Pdf;
         d.pageCount = 5;
-        d.blocks << paragraph(test::proseWords(50, 1), 1) << paragraph(QStringLiteral("Москва — столица России."), 2)
+        d.blocks << paragraph(test::proseWords(50, 1), 1)
+                 << paragraph(QStringLiteral("Москва — столица России."), 2)
                  << paragraph(QStringLiteral("Η οδος είναι μακριά."), 3)
                  << paragraph(QStringLiteral("東京は日本の首都です。"), 4)
                  << paragraph(QStringLiteral("Un cafe n'est pas un café."), 5);
@@ -437,7 +439,8 @@ private slots:
             QCOMPARE(p.score, 0.0);
             joined += p.text + ' ';
         }
-        QVERIFY2(renderedDocument(d).startsWith(joined.simplified()), qPrintable(passagesForPrompt(passages)));  // consecutive from the start
+        // Consecutive from the start.
+        QVERIFY2(renderedDocument(d).startsWith(joined.simplified()), qPrintable(passagesForPrompt(passages)));
     }
 
     void emptyDocumentOrBudgetGivesNothing()
