@@ -219,6 +219,7 @@ private:
     void onSummaryEnded(quint64 requestId, const SummaryOutcome& outcome);
     QString partialsText() const;
     void setJobStage(SummaryJob::Stage stage);
+    void stopJobWork();
     QList<Message> withDocumentPassages(const QList<Message>& messages, QStringList* sources);
 
     ChatStore m_store;

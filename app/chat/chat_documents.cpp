@@ -52,6 +52,14 @@ void ChatController::connectDocumentSignals()
     connect(worker, &InferenceWorker::summaryEnded, this, &ChatController::onSummaryEnded);
 }
 
+// Stops what the worker does for the job. A reading or planning queued behind a chat answer is left to run (a
+// stop would end the answer instead); whatever it says is ignored, the request id having moved on.
+void ChatController::stopJobWork()
+{
+    if (isSummarizing() || (m_summaryJob && m_summaryJob->isBusy() && !m_generating))
+        m_inference->requestStop();
+}
+
 void ChatController::setJobStage(SummaryJob::Stage stage)
 {
     m_summaryJob->stage = stage;
@@ -62,8 +70,7 @@ bool ChatController::openDocument(const QString& path)
 {
     if (isSummarizing())
         return false;
-    if (m_summaryJob && m_summaryJob->isBusy())
-        m_inference->requestStop();  // the reading or planning it replaces; its answer is ignored
+    stopJobWork();  // the reading or planning it replaces; its answer is ignored
     m_summaryJob = std::make_unique<SummaryJob>();
     m_summaryJob->path = path;
     m_summaryJob->options = m_summaryOptions;
@@ -118,11 +125,10 @@ void ChatController::closeDocument()
 {
     if (!m_summaryJob)
         return;
-    if (m_summaryJob->isBusy())
-        m_inference->requestStop();
+    stopJobWork();
     ++m_documentRequest;  // whatever the worker still says about it is ignored
     if (isSummarizing())
-        return;  // onSummaryEnded finishes the messages, then forgets the job (m_closeWhenStopped)
+        return;  // onSummaryEnded finishes the messages, then forgets the job (its request id is stale)
     m_summaryJob.reset();
     emit summaryJobChanged();
 }

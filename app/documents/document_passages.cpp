@@ -2,8 +2,6 @@
 
 #include "documents/text_splitter.h"
 
-#include <QHash>
-#include <QSet>
 #include <QStringList>
 
 #include <algorithm>
@@ -30,10 +28,12 @@ constexpr double kHopelessEstimate = 2.0;
 // At most this many passages beyond the budget's worth are counted exactly, so a question matching every
 // passage of a huge document does not tokenize all of it.
 constexpr int kSpareCounts = 32;
+constexpr qsizetype kLongestStopWord = 6;
 
-const QSet<QString>& stopWords()
+// Sorted, for a binary search: hashing every word of a long document costs more than a few comparisons.
+bool isStopWord(const QString& word)
 {
-    static const QSet<QString> words = [] {
+    static const std::vector<QString> words = [] {
         const char* list[] = {"a",     "about", "after", "all",   "also",  "an",    "and",   "any",   "are",   "as",
                               "at",    "be",    "been",  "being", "but",   "by",    "can",   "could", "did",   "do",
                               "does",  "for",   "from",  "had",   "has",   "have",  "he",    "her",   "his",   "how",
@@ -43,12 +43,13 @@ const QSet<QString>& stopWords()
                               "these", "they",  "this",  "those", "to",    "was",   "we",    "were",  "what",  "when",
                               "where", "which", "while", "who",   "whom",  "why",   "will",  "with",  "would", "you",
                               "your"};
-        QSet<QString> set;
+        std::vector<QString> sorted;
         for (const char* w : list)
-            set.insert(QString::fromLatin1(w));
-        return set;
+            sorted.push_back(QString::fromLatin1(w));
+        std::sort(sorted.begin(), sorted.end());
+        return sorted;
     }();
-    return words;
+    return word.size() <= kLongestStopWord && std::binary_search(words.begin(), words.end(), word);
 }
 
 bool endsWithAny(const QString& word, std::initializer_list<const char*> suffixes)
@@ -65,7 +66,8 @@ QString stem(QString word)
         return word;
     if (word.endsWith(QLatin1String("ies")))
         word.chop(3), word += QLatin1Char('y');
-    else if (word.endsWith(QLatin1String("sses")) || (word.endsWith(QLatin1String("es")) && endsWithAny(word.chopped(2), {"x", "z", "ch", "sh"})))
+    else if (word.endsWith(QLatin1String("sses")) ||
+             (word.endsWith(QLatin1String("es")) && endsWithAny(word.chopped(2), {"x", "z", "ch", "sh"})))
         word.chop(2);
     else if (word.endsWith(QLatin1Char('s')) && !endsWithAny(word, {"ss", "us", "is"}))
         word.chop(1);
@@ -80,12 +82,16 @@ QString stem(QString word)
 
 bool isIdeograph(char32_t c)
 {
+    if (c < 0x2E80)  // below the CJK radicals: no Han or kana
+        return false;
     const QChar::Script s = QChar::script(c);
     return s == QChar::Script_Han || s == QChar::Script_Hiragana || s == QChar::Script_Katakana;
 }
 
 bool isWordCharacter(char32_t c)
 {
+    if (c < 0x80)
+        return (c >= 'a' && c <= 'z') || (c >= 'A' && c <= 'Z') || (c >= '0' && c <= '9');
     const QChar::Category k = QChar::category(c);
     return QChar::isLetterOrNumber(c) || k == QChar::Mark_NonSpacing || k == QChar::Mark_SpacingCombining;
 }
@@ -96,13 +102,19 @@ template <class Use>
 void forEachTerm(const QString& text, Use&& use)
 {
     QString word;
+    bool ascii = true;
     const auto flush = [&] {
         if (word.size() > 1 || (word.size() == 1 && word[0].isDigit())) {
-            const QString folded = word.toCaseFolded();
-            if (!stopWords().contains(folded))
-                use(stem(folded));
+            // Most words of most documents are ASCII: folding them in place is several times faster.
+            if (ascii)
+                std::transform(word.begin(), word.end(), word.begin(), [](QChar ch) { return ch.toLower(); });
+            else
+                word = word.toCaseFolded();
+            if (!isStopWord(word))
+                use(stem(word));
         }
-        word.clear();
+        word.truncate(0);  // keeps its buffer for the next word
+        ascii = true;
     };
     for (qsizetype i = 0; i < text.size(); ++i) {
         char32_t c = text[i].unicode();
@@ -113,6 +125,7 @@ void forEachTerm(const QString& text, Use&& use)
             flush();
             use(text.mid(i, pair ? 2 : 1));
         } else if (isWordCharacter(c)) {
+            ascii = ascii && c < 0x80;
             word += text[i];
             if (pair)
                 word += text[i + 1];
@@ -192,7 +205,9 @@ QList<DocumentPassage> cutPassages(const ExtractedDocument& document, qsizetype 
     for (const DocumentBlock& block : document.blocks) {
         for (const Piece& p : blockPieces(block, maxChars)) {
             const bool newPage = !current.isEmpty() && p.page != current.back().page;
-            if (!current.isEmpty() && (chars + p.text.size() > maxChars || (p.heading && chars >= kHeadingBreak * maxChars) ||
+            // Headings alone are no passage: they stay with what follows, even when that makes it longer.
+            const bool headingsOnly = std::all_of(current.begin(), current.end(), [](const Piece& q) { return q.heading; });
+            if (!headingsOnly && (chars + p.text.size() > maxChars || (p.heading && chars >= kHeadingBreak * maxChars) ||
                                        (newPage && chars >= kPageBreak * maxChars)))
                 flush();
             current.append(p);
@@ -208,10 +223,10 @@ QList<DocumentPassage> cutPassages(const ExtractedDocument& document, qsizetype 
 // BM25 scores of `passages` for `question`; all 0 when the question has no term in the document.
 std::vector<double> scorePassages(const QList<DocumentPassage>& passages, const QString& question)
 {
-    QHash<QString, int> queryTerms;  // term → index
+    QStringList queryTerms;  // a question has few: comparing them beats hashing every word of the document
     forEachTerm(question, [&](const QString& term) {
         if (!queryTerms.contains(term))
-            queryTerms.insert(term, int(queryTerms.size()));
+            queryTerms << term;
     });
     std::vector<double> scores(size_t(passages.size()), 0.0);
     if (queryTerms.isEmpty() || passages.isEmpty())
@@ -224,8 +239,11 @@ std::vector<double> scorePassages(const QList<DocumentPassage>& passages, const 
         int* tf = frequencies.data() + size_t(i) * terms;
         const auto count = [&](const QString& term) {
             ++lengths[size_t(i)];
-            if (const auto it = queryTerms.constFind(term); it != queryTerms.cend())
-                ++tf[*it];
+            for (size_t t = 0; t < terms; ++t)
+                if (queryTerms[qsizetype(t)] == term) {
+                    ++tf[t];
+                    break;
+                }
         };
         forEachTerm(passages[i].text, count);
         for (const QString& section : passages[i].source.sections)

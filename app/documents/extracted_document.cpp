@@ -133,7 +133,8 @@ DocumentBlock readBlock(const QJsonValue& value, int index, int pageCount)
     b.text = r.text(QStringLiteral("t"), true);
     if (b.text.trimmed().isEmpty())
         r.fail(QStringLiteral("its text is empty"));
-    b.headingLevel = b.isHeading() ? r.integer(QStringLiteral("l"), 1, 6, true) : r.integer(QStringLiteral("l"), 0, 0, false);
+    b.headingLevel = b.isHeading() ? r.integer(QStringLiteral("l"), 1, 6, true)
+                                   : r.integer(QStringLiteral("l"), 0, 0, false);
     b.page = r.integer(QStringLiteral("p"), 0, pageCount > 0 ? pageCount : std::numeric_limits<int>::max(), false);
     b.section = r.text(QStringLiteral("s"), false);
     return b;
@@ -144,7 +145,8 @@ ExtractedDocument readDocument(const QJsonObject& root)
     const FieldReader r(root, QStringLiteral("the document"));
     const QString tag = r.text(QStringLiteral("format"), true);
     if (tag != kDocumentFormatTag)
-        r.fail(QStringLiteral("its format is \"%1\", not %2 (written by another version of Vela?)").arg(tag.left(40), kDocumentFormatTag));
+        r.fail(QStringLiteral("its format is \"%1\", not %2 (written by another version of Vela?)")
+                   .arg(tag.left(40), kDocumentFormatTag));
     ExtractedDocument d;
     d.path = r.text(QStringLiteral("path"), true);
     d.title = r.text(QStringLiteral("title"), true);

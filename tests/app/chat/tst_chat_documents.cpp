@@ -3,7 +3,8 @@
 // its summary started into a request message with the document attached and an answer that shows the partial
 // summaries as they finish; stopped after the first (partials kept, in the job and in the stored message);
 // resumed in the same answer (no new messages, the earlier partials not run again) and finished (the answer
-// becomes the summary); then a follow-up question whose prompt carries the passage of the page it asks about.
+// becomes the summary); then a follow-up question whose prompt carries the passage of the page it asks about;
+// and a running summary closed (stopped, its answer kept).
 #include "../documents/document_fixtures.h"
 #include "support/test_data.h"
 
@@ -216,6 +217,21 @@ private slots:
         QVERIFY(m_chat->send(QStringLiteral("And the zeppelin?")));
         QVERIFY(finished.wait(kTimeoutMs));
         QVERIFY2(m_chat->lastPrompt().contains(QStringLiteral("zeppelin landed on the roof")), qPrintable(m_chat->lastPrompt()));
+    }
+
+    void closingARunningSummaryStopsItAndForgetsTheJob()
+    {
+        QVERIFY(m_chat->openDocument(m_pdf));
+        QVERIFY(waitUntil([&] { return stage() == SummaryJob::Stage::Ready; }));
+        QSignalSpy partial(m_chat.get(), &ChatController::summaryPartial);
+        QVERIFY(m_chat->startSummary());
+        QVERIFY(partial.wait(kTimeoutMs));
+        m_chat->closeDocument();
+        QVERIFY(waitUntil([&] { return !m_chat->isGenerating(); }));
+        QVERIFY(!m_chat->summaryJob());
+        const Message& answer = m_chat->messages().back();
+        QCOMPARE(answer.state, MessageState::Stopped);
+        QVERIFY2(answer.content.startsWith(QStringLiteral("**Part 1 of")), qPrintable(answer.content));
     }
 
     void cleanupTestCase() { m_chat.reset(); }

@@ -311,7 +311,8 @@ private slots:
         QCOMPARE(best.source.citation(), QStringLiteral("p. %1, § %2").arg(page).arg(topics()[page - 2].title));
         QVERIFY(best.text.contains(topics()[page - 2].sentences.section(' ', 0, 2)) ||
                 best.text.contains(topics()[page - 2].title));
-        QVERIFY(passagesForPrompt(passages).contains(QStringLiteral("[p. %1, § %2]\n").arg(page).arg(topics()[page - 2].title)));
+        const QString label = QStringLiteral("[p. %1, § %2]\n").arg(page).arg(topics()[page - 2].title);
+        QVERIFY(passagesForPrompt(passages).contains(label));
         QVERIFY(totalTokens(passages) <= 120);
     }
 
@@ -335,6 +336,36 @@ private slots:
         }
         QVERIFY(passages.back().text.startsWith(test::proseWords(60, 23)));  // a paragraph without the word
         QVERIFY(passagesForPrompt(passages).startsWith(QStringLiteral("[§ Glaciology]\n## Glaciology\n\n")));
+    }
+
+    void unicodeWordsMatch_data()
+    {
+        QTest::addColumn<QString>("question");
+        QTest::addColumn<int>("page");
+        QTest::newRow("Cyrillic, other case") << "Что такое МОСКВА?" << 2;
+        QTest::newRow("Greek final sigma folded") << "ΟΔΟΣ" << 3;
+        QTest::newRow("Han characters, no spaces") << "東京について" << 4;
+        QTest::newRow("French, apostrophes between words") << "Qu'est-ce qu'un café ?" << 5;
+    }
+
+    void unicodeWordsMatch()
+    {
+        QFETCH(QString, question);
+        QFETCH(int, page);
+        ExtractedDocument d;
+        d.format = DocumentFormat::Pdf;
+        d.pageCount = 5;
+        d.blocks << paragraph(test::proseWords(50, 1), 1)
+                 << paragraph(QStringLiteral("Москва — столица России."), 2)
+                 << paragraph(QStringLiteral("Η οδος είναι μακριά."), 3)
+                 << paragraph(QStringLiteral("東京は日本の首都です。"), 4)
+                 << paragraph(QStringLiteral("Un cafe n'est pas un café."), 5);
+        const QList<DocumentPassage> passages = relevantPassages(d, question, 30, kWordCounter, 10);
+        QVERIFY(!passages.isEmpty());
+        const DocumentPassage& best = bestOf(passages);  // short pages share passages
+        QVERIFY2(best.source.firstPage <= page && page <= best.source.lastPage, qPrintable(best.source.citation()));
+        QVERIFY(best.text.contains(d.blocks[page - 1].text));
+        QVERIFY(best.score > 0);
     }
 
     void budgetIsKept_data()
@@ -408,7 +439,8 @@ private slots:
             QCOMPARE(p.score, 0.0);
             joined += p.text + ' ';
         }
-        QVERIFY2(renderedDocument(d).startsWith(joined.simplified()), qPrintable(passagesForPrompt(passages)));  // consecutive from the start
+        // Consecutive from the start.
+        QVERIFY2(renderedDocument(d).startsWith(joined.simplified()), qPrintable(passagesForPrompt(passages)));
     }
 
     void emptyDocumentOrBudgetGivesNothing()
@@ -455,6 +487,12 @@ private slots:
         QCOMPARE(joined, dump.blocks.front().text);  // nothing lost
         for (const DocumentPassage& p : cut)
             QVERIFY(!p.text.back().isHighSurrogate() && !p.text.front().isLowSurrogate());
+
+        // A heading before it is not a passage of its own, though the first piece fills a passage: it leads
+        // that piece.
+        dump.blocks.prepend(heading(QStringLiteral("Dump"), 1));
+        const QList<DocumentPassage> headed = relevantPassages(dump, QString(), 1000, perChar, 300);
+        QVERIFY(headed.front().text.startsWith(QStringLiteral("# Dump\n\nxxx")));
     }
 
     void storiesTokenizerCountsThePassages()
