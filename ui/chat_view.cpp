@@ -2,6 +2,7 @@
 
 #include <QDesktopServices>
 #include <QFontDatabase>
+#include <QJsonArray>
 #include <QScrollBar>
 #include <QTextBlock>
 #include <QTextCursor>
@@ -313,6 +314,15 @@ void ChatView::insertHeader(QTextCursor& cursor, const Message& message, bool la
         cursor.insertText(tr("  · reflecting on its answer…"), note);
     if (isReflection(message) && !streaming)
         cursor.insertText(tr("  · revised after reflection"), note);
+    // A document's summary, and an answer drawn from its passages, say where they come from.
+    if (const QString of = message.metadata.value(QStringLiteral("summary_of")).toString(); !of.isEmpty())
+        cursor.insertText(tr("  · summary of “%1”").arg(of), note);
+    if (const QJsonArray sources = message.metadata.value(QStringLiteral("sources")).toArray(); !sources.isEmpty()) {
+        QStringList cited;
+        for (const QJsonValue& source : sources)
+            cited << source.toString();
+        cursor.insertText(tr("  · from %1").arg(cited.join(QStringLiteral("; "))), note);
+    }
 
     const BranchPosition branch = m_branches && !streaming ? m_branches(message.id) : BranchPosition{};
     if (branch.count > 1) {
