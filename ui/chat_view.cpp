@@ -65,7 +65,7 @@ ChatView::ChatView(QWidget* parent) : QTextBrowser(parent), m_assistantName(tr("
     setOpenLinks(false);  // our links are actions; web links go to the desktop's browser
     setFrameShape(QFrame::NoFrame);
     document()->setDocumentMargin(16);
-    setPlaceholderText(tr("Load a model on the right, then type a message below."));
+    setModelLoaded(false);
     m_renderTimer.setSingleShot(true);
     m_renderTimer.setInterval(kRenderInterval);
     connect(&m_renderTimer, &QTimer::timeout, this, &ChatView::renderLast);
@@ -73,6 +73,13 @@ ChatView::ChatView(QWidget* parent) : QTextBrowser(parent), m_assistantName(tr("
 }
 
 // ---- content ----
+
+void ChatView::setModelLoaded(bool loaded)
+{
+    setPlaceholderText(loaded ? tr("Type a message below, or drop a document (PDF, Word, HTML, EPUB, text) here to "
+                                   "summarize it.")
+                              : tr("Load a model on the right, then type a message below."));
+}
 
 void ChatView::setMessages(const QList<Message>& messages)
 {
@@ -388,9 +395,13 @@ void ChatView::insertActions(QTextCursor& cursor, const Message& message)
         return;
     QStringList actions;  // "action|label"
     actions << QStringLiteral("copy|") + tr("Copy");
+    // A summary and its request are made again from the document (the summary panel), not edited as chat turns.
+    const bool document = message.metadata.contains(QStringLiteral("document")) ||
+                          message.metadata.contains(QStringLiteral("summary_of"));
     if (message.role == MessageRole::User) {
-        actions << QStringLiteral("edit|") + tr("Edit");
-    } else {
+        if (!document)
+            actions << QStringLiteral("edit|") + tr("Edit");
+    } else if (!document) {
         actions << QStringLiteral("regenerate|") + tr("Regenerate");
         if (!message.content.isEmpty())
             actions << QStringLiteral("reflect|") + tr("Reflect");

@@ -38,6 +38,8 @@ public:
     void setLastState(vela::app::MessageState state);
     void setStreaming(bool streaming);  // the last message is being written: no actions under it yet
     void setAssistantName(const QString& name) { m_assistantName = name; }
+    // The empty chat's hint: load a model first, or what can be done with the one loaded.
+    void setModelLoaded(bool loaded);
     // Where each message sits among its siblings, asked for at render time (ChatController::branchPosition).
     void setBranchProvider(std::function<vela::app::BranchPosition(qint64)> provider) { m_branches = std::move(provider); }
     int messageCount() const { return m_messages.size(); }

@@ -126,6 +126,7 @@ void MainWindow::connectChat()
     connect(&m_chat, &ChatController::modelReady, this, [this](const vela::app::ModelSummary& summary) {
         m_modelPanel->showModel(summary);
         m_chatView->setAssistantName(summary.name);
+        m_chatView->setModelLoaded(true);
         m_contextUsed = 0;
         updateStatus();
         updateComposer();
@@ -133,6 +134,7 @@ void MainWindow::connectChat()
     });
     connect(&m_chat, &ChatController::loadFailed, this, [this](const QString& message) {
         m_modelPanel->showNoModel();
+        m_chatView->setModelLoaded(false);
         if (message == QLatin1String("loading cancelled"))
             m_modelPanel->showCancelled();
         else

@@ -47,6 +47,7 @@ void MainWindow::connectMessageActions()
     connect(&m_chat, &ChatController::contextTrimmed, this, [this](int, const QString& notice) { showNotice(notice); });
     connect(&m_chat, &ChatController::modelLost, this, [this](const QString& message) {
         m_modelPanel->showNoModel();
+        m_chatView->setModelLoaded(false);
         m_modelPanel->showError(message);
         showNotice(message);
         updateStatus();

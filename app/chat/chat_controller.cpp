@@ -219,10 +219,11 @@ qint64 ChatController::ensureConversation(const QString& firstText)
 }
 
 qint64 ChatController::storeMessage(MessageRole role, const QString& text, MessageState state,
-                                    const QList<MessageImage>& images)
+                                    const QList<MessageImage>& images, const QJsonObject& metadata)
 {
     Message m;
     m.images = images;
+    m.metadata = metadata;
     m.conversationId = m_conversationId;
     m.parentId = m_messages.isEmpty() ? 0 : m_messages.back().id;
     m.role = role;
@@ -238,6 +239,8 @@ qint64 ChatController::storeMessage(MessageRole role, const QString& text, Messa
             reportStore(id.status());
         if (id.isOk())
             saveImageAttachments(m.id, images);
+        if (id.isOk() && !metadata.isEmpty())
+            reportStore(m_store.setMessageMetadata(m.id, metadata));
     }
     m_messages.append(m);
     emit messageAdded(m);

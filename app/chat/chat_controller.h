@@ -148,6 +148,9 @@ public:
     void closeDocument();
     const SummaryJob* summaryJob() const { return m_summaryJob.get(); }
     bool isSummarizing() const { return m_summaryJob && m_summaryJob->stage == SummaryJob::Stage::Running; }
+    // The request message of a summary (metadata "document": the title); its answer has "summary_of". Neither
+    // is edited, regenerated or reflected on as a chat turn: the summary panel makes a summary again.
+    static bool isDocumentRequest(const Message& message);
 
 signals:
     void loadProgress(double fraction);
@@ -188,7 +191,7 @@ private:
     void onModelUnloaded();
     qint64 ensureConversation(const QString& firstText);
     qint64 storeMessage(MessageRole role, const QString& text, MessageState state,
-                        const QList<MessageImage>& images = {});
+                        const QList<MessageImage>& images = {}, const QJsonObject& metadata = {});
     void startAnswer();
     void runGeneration(const QList<Message>& promptMessages);
     QString buildPrompt(const QList<Message>& messages);

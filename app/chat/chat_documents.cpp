@@ -8,6 +8,7 @@
 
 #include <QFileInfo>
 #include <QJsonArray>
+#include <QJsonObject>
 
 #include <algorithm>
 
@@ -58,6 +59,11 @@ void ChatController::stopJobWork()
 {
     if (isSummarizing() || (m_summaryJob && m_summaryJob->isBusy() && !m_generating))
         m_inference->requestStop();
+}
+
+bool ChatController::isDocumentRequest(const Message& message)
+{
+    return message.role == MessageRole::User && message.metadata.contains(QStringLiteral("document"));
 }
 
 void ChatController::setJobStage(SummaryJob::Stage stage)
@@ -152,7 +158,8 @@ bool ChatController::startSummary()
         job.partials.clear();
         ensureConversation(requestText(job));
         job.conversationId = m_conversationId;
-        job.questionMessageId = storeMessage(MessageRole::User, requestText(job), MessageState::Complete);
+        job.questionMessageId = storeMessage(MessageRole::User, requestText(job), MessageState::Complete, {},
+                                             QJsonObject{{QStringLiteral("document"), job.document.title}});
         if (m_store.isOpen() && job.questionMessageId > 0) {
             Attachment attachment;
             attachment.messageId = job.questionMessageId;
@@ -162,7 +169,9 @@ bool ChatController::startSummary()
             reportStore(m_store.addAttachment(attachment).status());
         }
         m_documents.insert(job.questionMessageId, job.document);
-        job.answerMessageId = storeMessage(MessageRole::Assistant, QString(), MessageState::Partial);
+        // Empty but not null: Qt SQL binds a null QString as NULL, which the content column refuses.
+        job.answerMessageId = storeMessage(MessageRole::Assistant, QStringLiteral(""), MessageState::Partial, {},
+                                           QJsonObject{{QStringLiteral("summary_of"), job.document.title}});
     } else {
         Message& answer = m_messages.back();
         answer.state = MessageState::Partial;

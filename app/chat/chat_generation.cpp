@@ -73,7 +73,8 @@ bool ChatController::regenerate(qint64 assistantId)
         ++answer;  // "regenerate" on an unanswered question answers it
     else if (m_messages[answer].role != MessageRole::Assistant)
         return false;
-    if (answer == 0 || m_messages[answer - 1].role != MessageRole::User)
+    // A summary is made again from its document (the summary panel), not as a chat answer to its request.
+    if (answer == 0 || m_messages[answer - 1].role != MessageRole::User || isDocumentRequest(m_messages[answer - 1]))
         return false;
     // The old answer (and what followed it) stays in the store as a sibling branch; the new answer becomes
     // the selected one.
@@ -92,7 +93,8 @@ bool ChatController::editAndResend(qint64 userMessageId, const QString& text)
 {
     const QString trimmed = text.trimmed();
     const qsizetype index = indexOf(userMessageId);
-    if (m_generating || !m_hasModel || trimmed.isEmpty() || index < 0 || m_messages[index].role != MessageRole::User)
+    if (m_generating || !m_hasModel || trimmed.isEmpty() || index < 0 || m_messages[index].role != MessageRole::User ||
+        isDocumentRequest(m_messages[index]))
         return false;
     // The new version shares the old one's parent: a sibling, selected, with the old branch kept (and the
     // old version's images).
@@ -108,7 +110,8 @@ bool ChatController::reflect(qint64 assistantId)
 {
     const qsizetype index = indexOf(assistantId);
     if (m_generating || !m_hasModel || index < 1 || m_messages[index].role != MessageRole::Assistant ||
-        m_messages[index - 1].role != MessageRole::User || m_messages[index].content.isEmpty())
+        m_messages[index - 1].role != MessageRole::User || m_messages[index].content.isEmpty() ||
+        isDocumentRequest(m_messages[index - 1]))
         return false;
     m_reflectBase = m_messages.mid(0, index + 1);
     m_critique.clear();

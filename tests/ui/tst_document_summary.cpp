@@ -134,6 +134,7 @@ private slots:
         m_chat = m_window->chat();
         m_panel = m_window->documentPanel();
         QVERIFY(m_panel->isHidden());
+        QVERIFY(m_window->chatView()->placeholderText().contains("drop a document"));  // the empty chat says so
     }
 
     void dropSummarizeCancelResume()
@@ -219,6 +220,10 @@ private slots:
                      QStringLiteral("context %1 / %2").arg(last.promptTokens + last.generatedTokens).arg(kContext)),
                  qPrintable(m_window->statusText()));
         QCOMPARE(m_panel->partialTexts().size(), steps);
+        // The summary names its document, and offers no chat actions that would answer its request as a chat turn.
+        const QString shown = m_window->chatView()->toPlainText();
+        QVERIFY2(shown.contains(QStringLiteral("summary of “")), qPrintable(shown));
+        QVERIFY2(!shown.contains(QStringLiteral("Regenerate")) && !shown.contains(QStringLiteral("Edit")), qPrintable(shown));
 
         const vela::app::Message* question = m_chat->findMessage(questionId);
         QVERIFY(question);

@@ -178,10 +178,20 @@ private slots:
         QCOMPARE(answer.state, MessageState::Complete);
         QCOMPARE(answer.content, job.partials.back().text);
         QVERIFY(!answer.content.isEmpty());
+        QCOMPARE(answer.metadata.value("summary_of").toString(), job.document.title);
+        const Message& question = m_chat->messages().front();
+        QVERIFY(ChatController::isDocumentRequest(question));
+        // Made again from the document, not as a chat turn: the chat's own actions refuse them.
+        QVERIFY(!m_chat->regenerate(answerId));
+        QVERIFY(!m_chat->reflect(answerId));
+        QVERIFY(!m_chat->editAndResend(question.id, QStringLiteral("Summarize something else")));
+        QCOMPARE(m_chat->messages().size(), 2);
 
         ChatStore store;
         QVERIFY(store.open(m_dir.path()).isOk());
         QCOMPARE(store.message(answerId)->content, answer.content);
+        QCOMPARE(store.message(answerId)->metadata.value("summary_of").toString(), job.document.title);
+        QCOMPARE(store.message(question.id)->metadata.value("document").toString(), job.document.title);
         const Result<QList<Attachment>> attachments = store.attachments(m_chat->messages().front().id);
         QVERIFY(attachments.isOk());
         QCOMPARE(attachments->size(), 1);
