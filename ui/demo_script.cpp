@@ -31,7 +31,7 @@ void DemoScript::start()
     connect(chat, &vela::app::ChatController::generationFailed, this, &DemoScript::finish);
     connect(chat, &vela::app::ChatController::summaryJobChanged, this, &DemoScript::onSummaryJobChanged);
     connect(chat, &vela::app::ChatController::summaryPartial, this, &DemoScript::onSummaryPartial);
-    connect(chat, &vela::app::ChatController::summaryFinished, this, &DemoScript::finish);
+    connect(chat, &vela::app::ChatController::summaryFinished, this, &DemoScript::onSummaryFinished);
     if (!m_steps.screenshotPath.isEmpty())
         QTimer::singleShot(kGiveUpMs, this, &DemoScript::finish);
     if (!m_steps.model.isEmpty())
@@ -74,8 +74,8 @@ void DemoScript::sendNext()
 
 void DemoScript::onAnswered()
 {
-    if (!m_steps.document.isEmpty())
-        return;  // a summary ends with summaryFinished
+    if (!m_steps.document.isEmpty() && m_sent == 0)
+        return;  // the summary's own end: summaryFinished goes on
     if (m_sent >= m_steps.messages.size()) {
         finish();
         return;
@@ -106,6 +106,15 @@ void DemoScript::onSummaryPartial()
 {
     if (m_steps.shotAt == QLatin1String("partial"))
         finish();
+}
+
+// The summary is in the chat: the --send texts follow as questions about the document, or the script ends.
+void DemoScript::onSummaryFinished()
+{
+    if (m_steps.messages.isEmpty())
+        finish();
+    else
+        QTimer::singleShot(0, this, &DemoScript::sendNext);
 }
 
 void DemoScript::finish()

@@ -4,7 +4,8 @@
 // and with VELA_SCREENSHOT=file.png saves the window (QWidget::grab, exact at any display) once the last
 // answer has finished, then quits. `vela --open MODEL --summarize FILE [--shot-at plan|partial|done]` opens the
 // document instead, presses Summarize once its plan shows, and takes the screenshot when the plan shows, when
-// the first partial summary has finished, or when the summary is done (the default).
+// the first partial summary has finished, or when the summary is done (the default); --send texts given with it
+// are asked about the document once its summary is in the chat, and the screenshot waits for their answers.
 #pragma once
 
 #include <QObject>
@@ -38,6 +39,7 @@ private:
     void sendNext();
     void onSummaryJobChanged();
     void onSummaryPartial();
+    void onSummaryFinished();
 
     MainWindow* m_window;
     Steps m_steps;

@@ -354,7 +354,8 @@ QList<Message> ChatController::withDocumentPassages(const QList<Message>& messag
     if (passages.isEmpty())
         return messages;
     for (const DocumentPassage& p : passages)
-        *sources << p.source.citation();
+        if (!sources->contains(p.source.citation()))  // several passages of one page name it once
+            *sources << p.source.citation();
     QList<Message> result = messages;
     result.back().content = tr("Passages of “%1” that may help (cite the page or section in brackets):\n\n%2\n\n"
                                "Question: %3")

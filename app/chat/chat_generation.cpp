@@ -127,15 +127,16 @@ bool ChatController::reflect(qint64 assistantId)
 
 void ChatController::startAnswer()
 {
-    const QList<Message> question = m_messages;
-    // Empty but not null: Qt SQL binds a null QString as NULL, which the content column refuses.
-    storeMessage(MessageRole::Assistant, QStringLiteral(""), MessageState::Partial);
-    m_phase = Phase::Answer;
-    // A question about the conversation's document carries its most relevant passages (chat_documents.cpp).
+    // A question about the conversation's document carries its most relevant passages (chat_documents.cpp); the
+    // answer names them from the start.
     QStringList sources;
-    const QList<Message> prompt = withDocumentPassages(question, &sources);
+    const QList<Message> prompt = withDocumentPassages(m_messages, &sources);
+    QJsonObject metadata;
     if (!sources.isEmpty())
-        m_messages.back().metadata.insert(QStringLiteral("sources"), QJsonArray::fromStringList(sources));
+        metadata.insert(QStringLiteral("sources"), QJsonArray::fromStringList(sources));
+    // Empty but not null: Qt SQL binds a null QString as NULL, which the content column refuses.
+    storeMessage(MessageRole::Assistant, QStringLiteral(""), MessageState::Partial, {}, metadata);
+    m_phase = Phase::Answer;
     runGeneration(prompt);
 }
 

@@ -214,6 +214,11 @@ private slots:
         const QJsonArray sources = m_chat->messages().back().metadata.value("sources").toArray();
         QVERIFY(!sources.isEmpty());
         QCOMPARE(sources.first().toString(), QStringLiteral("p. %1").arg(kZeppelinPage));
+        QStringList cited;
+        for (const QJsonValue& source : sources) {
+            QVERIFY2(!cited.contains(source.toString()), "a page is named once");
+            cited << source.toString();
+        }
         // The stored question is the user's own words; the passages go only into the prompt.
         QCOMPARE(m_chat->messages()[m_chat->messages().size() - 2].content, QStringLiteral("Where did the zeppelin land?"));
     }
