@@ -25,8 +25,6 @@ using namespace vela::app;
 
 // 128 + SIGINT: what a shell reports for a command stopped by Ctrl-C.
 constexpr int kExitCancelled = 130;
-// The measured-speed sample: the document's first characters.
-constexpr qsizetype kSpeedSampleChars = 4000;
 
 std::atomic<bool> g_interrupted{false};
 static_assert(std::atomic<bool>::is_always_lock_free, "set from a signal handler");
@@ -79,17 +77,6 @@ std::optional<uint32_t> chooseContext(const QCommandLineParser& parser, const Mo
         return trained;
     }
     return *requested;
-}
-
-QString speedSample(const ExtractedDocument& document)
-{
-    QString sample;
-    for (const DocumentBlock& b : document.blocks) {
-        if (sample.size() >= kSpeedSampleChars)
-            break;
-        sample += b.text + QStringLiteral("\n\n");
-    }
-    return sample;
 }
 
 void printProgress(const SummaryProgress& p, const SummaryPlan& plan)
@@ -207,7 +194,7 @@ int runSummarize(const QStringList& args)
     std::cerr << "prompt format: " << text(format.description()) << "\n";
 
     Summarizer summarizer(s, prompts);
-    const Result<SummarySpeed> speed = summarizer.measureSpeed(speedSample(*document));
+    const Result<SummarySpeed> speed = summarizer.measureSpeed(Summarizer::speedSample(*document));
     if (!speed)
         return reportError(speed.message());
     const Result<SummaryPlan> plan =

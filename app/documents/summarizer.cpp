@@ -278,6 +278,18 @@ SummaryOutcome Summarizer::run(const SummaryPlan& plan, const SummaryRunOptions&
     return Run(m_session, m_prompts, plan, options).execute();
 }
 
+QString Summarizer::speedSample(const ExtractedDocument& document)
+{
+    constexpr qsizetype kSampleChars = 4000;
+    QString sample;
+    for (const DocumentBlock& b : document.blocks) {
+        if (sample.size() >= kSampleChars)
+            break;
+        sample += b.text + QStringLiteral("\n\n");
+    }
+    return sample;
+}
+
 Result<SummarySpeed> Summarizer::measureSpeed(const QString& sample)
 {
     constexpr int kGenerated = 16;

@@ -86,9 +86,11 @@ public:
     // must outlive the summarizer.
     Summarizer(Session& session, const SummaryPrompts& prompts);
 
-    // Times prompt processing and generation on `sample` (up to a quarter of the context, at most 256 tokens,
-    // then 16 generated tokens) for the plan's time estimate, and leaves the session empty.
+    // Times prompt processing and generation on `sample` (repeated or cut to half the context, at most 512
+    // tokens, then 16 generated tokens) for the plan's time estimate, and leaves the session empty.
     Result<SummarySpeed> measureSpeed(const QString& sample);
+    // What measureSpeed is given for `document`: its first few thousand characters.
+    static QString speedSample(const ExtractedDocument& document);
 
     SummaryOutcome run(const SummaryPlan& plan, const SummaryRunOptions& options = {});
 

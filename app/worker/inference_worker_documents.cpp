@@ -5,25 +5,10 @@
 
 #include "documents/document_extractor.h"
 
-#include <QElapsedTimer>
-
 namespace vela::app {
 namespace {
 
 constexpr double kReadProgressStep = 0.01;
-// The measured-speed sample: the document's first characters (as vela-cli summarize takes it).
-constexpr qsizetype kSpeedSampleChars = 4000;
-
-QString speedSample(const ExtractedDocument& document)
-{
-    QString sample;
-    for (const DocumentBlock& b : document.blocks) {
-        if (sample.size() >= kSpeedSampleChars)
-            break;
-        sample += b.text + QStringLiteral("\n\n");
-    }
-    return sample;
-}
 
 }  // namespace
 
@@ -61,7 +46,8 @@ void InferenceWorker::planSummary(const SummaryPlanRequest& request)
     const SummaryPrompts prompts(request.format, m_model->tokenizer(), request.options, request.document.title);
     if (!m_summarySpeed.isKnown()) {
         // A second or two of the device's time, once per model, so the plan can say how long it will take.
-        Result<SummarySpeed> speed = Summarizer(*m_session, prompts).measureSpeed(speedSample(request.document));
+        Result<SummarySpeed> speed =
+            Summarizer(*m_session, prompts).measureSpeed(Summarizer::speedSample(request.document));
         if (speed)
             m_summarySpeed = *speed;
     }

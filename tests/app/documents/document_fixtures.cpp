@@ -13,6 +13,26 @@
 #include <array>
 
 namespace vela::test {
+
+vela::app::DocumentBlock paragraph(const QString& text, int page, const QString& section)
+{
+    vela::app::DocumentBlock b;
+    b.text = text;
+    b.page = page;
+    b.section = section;
+    return b;
+}
+
+vela::app::DocumentBlock heading(const QString& text, int level, int page)
+{
+    vela::app::DocumentBlock b;
+    b.kind = vela::app::DocumentBlock::Kind::Heading;
+    b.text = text;
+    b.headingLevel = level;
+    b.page = page;
+    b.section = text;
+    return b;
+}
 namespace {
 
 QByteArray pdfString(const QString& text)

@@ -3,6 +3,8 @@
 // drawn with QPdfWriter, and large generated texts.
 #pragma once
 
+#include "documents/extracted_document.h"
+
 #include <QByteArray>
 #include <QList>
 #include <QPair>
@@ -10,6 +12,10 @@
 #include <QStringList>
 
 namespace vela::test {
+
+// Blocks as the extractor makes them: a paragraph under `section`, and a heading (its own section).
+vela::app::DocumentBlock paragraph(const QString& text, int page = 0, const QString& section = {});
+vela::app::DocumentBlock heading(const QString& text, int level = 1, int page = 0);
 
 // Writes `bytes` to `path` (folders created); false on failure.
 bool writeBytes(const QString& path, const QByteArray& bytes);

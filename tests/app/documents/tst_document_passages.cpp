@@ -22,28 +22,10 @@
 
 using namespace vela;
 using namespace vela::app;
+using vela::test::heading;
+using vela::test::paragraph;
 
 namespace {
-
-DocumentBlock paragraph(const QString& text, int page = 0, const QString& section = {})
-{
-    DocumentBlock b;
-    b.text = text;
-    b.page = page;
-    b.section = section;
-    return b;
-}
-
-DocumentBlock heading(const QString& text, int level, int page = 0)
-{
-    DocumentBlock b;
-    b.kind = DocumentBlock::Kind::Heading;
-    b.text = text;
-    b.headingLevel = level;
-    b.page = page;
-    b.section = text;
-    return b;
-}
 
 // A tokenizer stand-in: one token per whitespace-separated word.
 int countWords(const QString& text)

@@ -19,6 +19,8 @@
 
 using namespace vela;
 using namespace vela::app;
+using vela::test::heading;
+using vela::test::paragraph;
 
 namespace {
 
@@ -40,26 +42,6 @@ Model openModel(const QString& path)
     if (tokenizer)
         m.tokenizer = std::make_unique<Tokenizer>(std::move(tokenizer).value());
     return m;
-}
-
-DocumentBlock paragraph(const QString& text, int page = 0, const QString& section = {})
-{
-    DocumentBlock b;
-    b.text = text;
-    b.page = page;
-    b.section = section;
-    return b;
-}
-
-DocumentBlock heading(const QString& text, int level = 1, int page = 0)
-{
-    DocumentBlock b;
-    b.kind = DocumentBlock::Kind::Heading;
-    b.text = text;
-    b.headingLevel = level;
-    b.page = page;
-    b.section = text;
-    return b;
 }
 
 // `sections` sections of `paragraphs` paragraphs of ~`words` words, "## Section N" headings.
