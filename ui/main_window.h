@@ -128,7 +128,6 @@ private:
     QAction* m_exportJsonAction = nullptr;
     vela::app::Theme m_appliedTheme = vela::app::Theme::System;
     DocumentPanel* m_documentPanel = nullptr;
-    bool m_summaryRan = false;  // the generation in flight (or just ended) is a document summary
 };
 
 }  // namespace vela::ui

@@ -17,7 +17,6 @@
 #include <QStatusBar>
 #include <QVBoxLayout>
 
-#include <utility>
 
 namespace vela::ui {
 
@@ -70,19 +69,8 @@ void MainWindow::connectDocumentActions()
             [this] { statusBar()->showMessage(tr("The summary was added to the chat."), 10000); });
     // A resumed run writes on into the stopped answer: it is being written again, not stopped.
     connect(&m_chat, &ChatController::generationStarted, this, [this] {
-        m_summaryRan = m_chat.isSummarizing();
-        if (m_summaryRan)
+        if (m_chat.isSummarizing())
             m_chatView->setLastState(MessageState::Partial);
-    });
-    // A summary's stats add up every pass ("context 4,307 / 512"); the context only ever held one of them.
-    // After onGenerationFinished (connected before this), the status line shows the last pass instead.
-    connect(&m_chat, &ChatController::generationFinished, this, [this] {
-        if (!std::exchange(m_summaryRan, false))
-            return;
-        const SummaryJob* job = m_chat.summaryJob();
-        const bool any = job && !job->partials.isEmpty();
-        m_contextUsed = any ? job->partials.back().promptTokens + job->partials.back().generatedTokens : 0;
-        updateStatus();
     });
     // Whether Summarize can be pressed follows the model and the answers.
     connect(&m_chat, &ChatController::generationStarted, this, &MainWindow::updateDocumentPanel);

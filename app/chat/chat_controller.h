@@ -224,6 +224,7 @@ private:
     void setJobStage(SummaryJob::Stage stage);
     void stopJobWork();
     QList<Message> withDocumentPassages(const QList<Message>& messages, QStringList* sources);
+    const ExtractedDocument* documentOf(const Message& message);
 
     ChatStore m_store;
     std::unique_ptr<InferenceThread> m_inference;  // declared last among owners: destroyed first

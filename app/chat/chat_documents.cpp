@@ -156,9 +156,10 @@ bool ChatController::startSummary()
     const bool resuming = job.resumes() && !m_messages.isEmpty() && m_messages.back().id == job.answerMessageId;
     if (!resuming) {
         job.partials.clear();
-        ensureConversation(requestText(job));
+        const QString request = requestText(job);
+        ensureConversation(request);
         job.conversationId = m_conversationId;
-        job.questionMessageId = storeMessage(MessageRole::User, requestText(job), MessageState::Complete, {},
+        job.questionMessageId = storeMessage(MessageRole::User, request, MessageState::Complete, {},
                                              QJsonObject{{QStringLiteral("document"), job.document.title}});
         if (m_store.isOpen() && job.questionMessageId > 0) {
             Attachment attachment;
@@ -261,16 +262,20 @@ void ChatController::onSummaryEnded(quint64 requestId, const SummaryOutcome& out
 {
     if (!m_summaryJob || m_summaryJob->stage != SummaryJob::Stage::Running)
         return;
-    Q_UNUSED(requestId);  // a closed job's run still ends here: its messages are finished all the same
+    // A job closed while it ran (its request id is stale) still ends here: its messages are finished all the same.
     SummaryJob& job = *m_summaryJob;
     m_generating = false;
     const qsizetype at = indexOf(job.answerMessageId);
     Message* answer = at >= 0 ? &m_messages[at] : nullptr;
+    // The stats describe the last pass — what the context holds now — at the whole run's speed.
     GenerationStats stats;
     stats.requestId = m_requestId;
-    stats.promptTokens = outcome.promptTokens;
-    stats.reusedTokens = outcome.reusedTokens;
-    stats.generatedTokens = outcome.generatedTokens;
+    if (!job.partials.isEmpty()) {
+        const PartialSummary& last = job.partials.back();
+        stats.promptTokens = last.promptTokens;
+        stats.reusedTokens = last.reusedTokens;
+        stats.generatedTokens = last.generatedTokens;
+    }
     stats.generationMilliseconds = outcome.seconds * 1000;
     stats.tokensPerSecond = outcome.seconds > 0 ? outcome.generatedTokens / outcome.seconds : 0;
     if (outcome.isComplete()) {
@@ -302,9 +307,8 @@ void ChatController::onSummaryEnded(quint64 requestId, const SummaryOutcome& out
     const qint64 answerId = job.answerMessageId;
     const bool finished = job.stage == SummaryJob::Stage::Finished;
     const QString error = job.error;
-    if (requestId != m_documentRequest) {  // closed while it ran
+    if (requestId != m_documentRequest)  // closed while it ran
         m_summaryJob.reset();
-    }
     emit summaryJobChanged();
     if (finished) {
         emit conversationOpened(m_conversationId);  // the view shows the summary in place of the partials
@@ -319,27 +323,33 @@ void ChatController::onSummaryEnded(quint64 requestId, const SummaryOutcome& out
 
 // ---- follow-up questions ----
 
+// The document a summary request carries, read from its attachment the first time it is needed.
+const ExtractedDocument* ChatController::documentOf(const Message& message)
+{
+    if (!isDocumentRequest(message))
+        return nullptr;
+    if (!m_documents.contains(message.id) && m_store.isOpen() && message.id > 0) {
+        const Result<QList<Attachment>> attachments = m_store.attachments(message.id);
+        for (const Attachment& a : attachments.isOk() ? attachments.value() : QList<Attachment>{}) {
+            if (a.kind != AttachmentKind::Document)
+                continue;
+            if (Result<ExtractedDocument> d = documentFromJson(a.extractedText.toUtf8()); d.isOk())
+                m_documents.insert(message.id, d.value());
+        }
+    }
+    const auto found = m_documents.constFind(message.id);
+    return found != m_documents.constEnd() ? &found.value() : nullptr;
+}
+
 // The last user message of `messages` with the passages of the conversation's document most relevant to it
 // before it: the model answers from them and can cite their pages. `sources` receives their citations.
 QList<Message> ChatController::withDocumentPassages(const QList<Message>& messages, QStringList* sources)
 {
     if (messages.isEmpty() || messages.back().role != MessageRole::User || !m_model.tokenizer)
         return messages;
-    const ExtractedDocument* document = nullptr;
-    for (const Message& m : messages) {
-        if (m.role != MessageRole::User)
-            continue;
-        if (!m_documents.contains(m.id) && m_store.isOpen() && m.id > 0) {
-            const Result<QList<Attachment>> attachments = m_store.attachments(m.id);
-            if (attachments.isOk())
-                for (const Attachment& a : attachments.value())
-                    if (a.kind == AttachmentKind::Document)
-                        if (Result<ExtractedDocument> d = documentFromJson(a.extractedText.toUtf8()); d.isOk())
-                            m_documents.insert(m.id, d.value());
-        }
-        if (m_documents.contains(m.id))
-            document = &m_documents[m.id];  // the newest document of the conversation
-    }
+    const ExtractedDocument* document = nullptr;  // the newest document of the conversation
+    for (auto m = messages.crbegin(); m != messages.crend() && !document; ++m)
+        document = documentOf(*m);
     if (!document || messages.size() < 3)  // the summary request itself is not a question about it
         return messages;
     const Tokenizer& tokenizer = *m_model.tokenizer;
