@@ -173,14 +173,19 @@ QUrl ChatView::actionUrl(const QString& action, qint64 messageId, int extra)
 QStringList ChatView::links() const
 {
     QStringList found;
-    for (QTextBlock block = document()->begin(); block.isValid(); block = block.next()) {
-        for (auto it = block.begin(); !it.atEnd(); ++it) {
-            const QTextCharFormat f = it.fragment().charFormat();
-            if (f.isAnchor() && !f.anchorHref().isEmpty() && (found.isEmpty() || found.back() != f.anchorHref()))
-                found.append(f.anchorHref());
-        }
-    }
+    for (const QTextCharFormat& f : fragmentFormats())
+        if (f.isAnchor() && !f.anchorHref().isEmpty() && (found.isEmpty() || found.back() != f.anchorHref()))
+            found.append(f.anchorHref());
     return found;
+}
+
+QList<QTextCharFormat> ChatView::fragmentFormats() const
+{
+    QList<QTextCharFormat> formats;
+    for (QTextBlock block = document()->begin(); block.isValid(); block = block.next())
+        for (auto it = block.begin(); !it.atEnd(); ++it)
+            formats.append(it.fragment().charFormat());
+    return formats;
 }
 
 void ChatView::activateLink(const QUrl& url)

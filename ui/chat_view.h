@@ -15,6 +15,7 @@
 #include <QSet>
 #include <QStringList>
 #include <QTextBrowser>
+#include <QTextCharFormat>
 #include <QTimer>
 #include <QUrl>
 
@@ -70,6 +71,7 @@ signals:
 
 
 private:
+    QList<QTextCharFormat> fragmentFormats() const;  // every text fragment's format, in document order
     void renderAll();
     void renderLast();
     void insertMessage(QTextCursor& cursor, const vela::app::Message& message, bool last);

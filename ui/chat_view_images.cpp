@@ -137,13 +137,9 @@ bool ChatView::insertDetectionText(QTextCursor& cursor, const Message& message)
 QStringList ChatView::imageNames() const
 {
     QStringList names;
-    for (QTextBlock block = document()->begin(); block.isValid(); block = block.next()) {
-        for (auto it = block.begin(); !it.atEnd(); ++it) {
-            const QTextCharFormat f = it.fragment().charFormat();
-            if (f.isImageFormat())
-                names << f.toImageFormat().name();
-        }
-    }
+    for (const QTextCharFormat& f : fragmentFormats())
+        if (f.isImageFormat())
+            names << f.toImageFormat().name();
     return names;
 }
 

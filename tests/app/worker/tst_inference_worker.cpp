@@ -1,6 +1,7 @@
 // The inference worker on its thread, driven as the UI drives it: queued calls in, signals out. Uses
 // stories260K (models/README.md) and llama.cpp's greedy continuation of it (reference/logits/).
 #include "support/test_data.h"
+#include "worker_events.h"
 #include "worker/inference_thread.h"
 #include "worker/text_batcher.h"
 
@@ -60,31 +61,7 @@ QString engineLoadMessage(const QString& path)
 
 }  // namespace
 
-// The worker's signals, re-emitted on the main thread. QSignalSpy records a signal in the thread that
-// emits it, unlocked, and its wait() misses one that came before it started; spying on this mirror, which
-// receives through queued connections as the UI does, avoids both.
-class WorkerEvents : public QObject {
-    Q_OBJECT
-
-public:
-    explicit WorkerEvents(InferenceWorker* worker)
-    {
-        connect(worker, &InferenceWorker::loadProgress, this, &WorkerEvents::loadProgress);
-        connect(worker, &InferenceWorker::loadFailed, this, &WorkerEvents::loadFailed);
-        connect(worker, &InferenceWorker::modelReady, this, &WorkerEvents::modelReady);
-        connect(worker, &InferenceWorker::token, this, &WorkerEvents::token);
-        connect(worker, &InferenceWorker::finished, this, &WorkerEvents::finished);
-        connect(worker, &InferenceWorker::failed, this, &WorkerEvents::failed);
-    }
-
-signals:
-    void loadProgress(double fraction);
-    void loadFailed(const QString& message);
-    void modelReady(const vela::app::ModelSummary& summary);
-    void token(const QString& text);
-    void finished(const vela::app::GenerationStats& stats);
-    void failed(const QString& message);
-};
+using vela::test::WorkerEvents;
 
 // An inference thread and the main-thread mirror of its signals.
 struct Inference {

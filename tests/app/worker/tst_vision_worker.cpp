@@ -4,6 +4,7 @@
 // the image rows already in the cache, and bad images or a text-only model fail with the reason.
 #include "support/cli_runner.h"
 #include "support/test_data.h"
+#include "worker_events.h"
 #include "worker/inference_thread.h"
 
 #include <QFile>
@@ -20,27 +21,7 @@ namespace {
 constexpr int kTimeoutMs = 60000;
 constexpr int kAnswerTokens = 16;
 
-// The worker's signals re-emitted on the main thread, received as the UI receives them (queued).
-class WorkerEvents : public QObject {
-    Q_OBJECT
-
-public:
-    explicit WorkerEvents(InferenceWorker* worker)
-    {
-        connect(worker, &InferenceWorker::loadFailed, this, &WorkerEvents::loadFailed);
-        connect(worker, &InferenceWorker::modelReady, this, &WorkerEvents::modelReady);
-        connect(worker, &InferenceWorker::token, this, &WorkerEvents::token);
-        connect(worker, &InferenceWorker::finished, this, &WorkerEvents::finished);
-        connect(worker, &InferenceWorker::failed, this, &WorkerEvents::failed);
-    }
-
-signals:
-    void loadFailed(const QString& message);
-    void modelReady(const vela::app::ModelSummary& summary);
-    void token(const QString& text);
-    void finished(const vela::app::GenerationStats& stats);
-    void failed(const QString& message);
-};
+using vela::test::WorkerEvents;
 
 struct Inference {
     InferenceThread thread;
