@@ -157,11 +157,7 @@ private:
     // between), and returns the first answer token.
     Status evaluatePrompt(const std::vector<TokenId>& ids, TokenId& first, int& reused)
     {
-        const std::vector<TokenId>& cached = m_session.cachedTokens();
-        size_t common = 0;
-        while (common + 1 < ids.size() && common < cached.size() && cached[common] == ids[common])
-            ++common;
-        m_session.truncate(static_cast<uint32_t>(common));
+        const size_t common = m_session.keepCachedPrefix(ids);
         reused = static_cast<int>(common);
         const size_t last = ids.size() - 1;
         for (size_t at = common; at < last; at += kPromptSlice) {

@@ -3,7 +3,7 @@
 // fed to the reduce steps with their page and section labels, and the last step's answer as the summary.
 //
 // One session serves every step: each prompt re-runs only what follows the longest prefix the session already
-// holds (the template and instructions stay cached from one chunk to the next, as evaluateReusingPrefix does),
+// holds (the template and instructions stay cached from one chunk to the next, Session::keepCachedPrefix),
 // and nothing is allocated per step, so device memory is the session's fixed KV cache and scratch however
 // long the document is. The engine processes prompts in batches with flash-style attention, so a long
 // single-pass prompt needs no memory quadratic in its length.

@@ -208,11 +208,7 @@ Status InferenceWorker::evaluatePrompt(Generation& g, TokenId& first)
     }
     // Greedy: all but the last token without logits, then the last one through evaluateGreedy, so the
     // argmax stays on the device (as vela-cli generate does).
-    const std::vector<TokenId>& cached = session.cachedTokens();
-    size_t common = 0;
-    while (common < cached.size() && common + 1 < ids.size() && cached[common] == ids[common])
-        ++common;
-    session.truncate(static_cast<uint32_t>(common));
+    const size_t common = session.keepCachedPrefix(ids);
     g.stats.reusedTokens = static_cast<int>(common);
     const std::span<const TokenId> rest = ids.subspan(common, ids.size() - 1 - common);
     if (!rest.empty()) {

@@ -17,16 +17,20 @@ Status Session::evaluateReusingPrefix(std::span<const TokenId> sequence, std::ve
 {
     if (sequence.empty())
         return Status::failure("nothing to evaluate");
+    const uint32_t common = keepCachedPrefix(sequence);
+    if (reused)
+        *reused = common;
+    return evaluate(sequence.subspan(common), Logits::Last, logits);
+}
+
+uint32_t Session::keepCachedPrefix(std::span<const TokenId> sequence)
+{
     const std::vector<TokenId>& cached = cachedTokens();
     size_t common = 0;
-    while (common < cached.size() && common < sequence.size() && cached[common] == sequence[common])
+    while (common + 1 < sequence.size() && common < cached.size() && cached[common] == sequence[common])
         ++common;
-    // At least the last token runs again: its logits are what the caller wants.
-    common = std::min(common, sequence.size() - 1);
     truncate(static_cast<uint32_t>(common));
-    if (reused)
-        *reused = static_cast<uint32_t>(common);
-    return evaluate(sequence.subspan(common), Logits::Last, logits);
+    return static_cast<uint32_t>(common);
 }
 
 std::vector<std::string> LanguageModel::supportedArchitectures()

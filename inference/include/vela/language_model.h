@@ -110,6 +110,10 @@ public:
     // The tokens whose keys and values the cache holds, position by position.
     virtual const std::vector<TokenId>& cachedTokens() const = 0;
 
+    // Forgets what follows the longest prefix of `sequence` the cache holds, keeping at least its last token out
+    // (so it can run again for its logits), and returns how many tokens were kept: what a caller that evaluates
+    // the rest its own way (in slices, greedy on the device) reuses.
+    uint32_t keepCachedPrefix(std::span<const TokenId> sequence);
     // Brings the cache to `sequence` and returns the logits of its last token, evaluating only what follows
     // the longest prefix already cached (a chat's next turn re-runs just the new messages). `reused` receives
     // how many tokens were kept.
